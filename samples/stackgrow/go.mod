@@ -1,0 +1,3 @@
+module example.com/stackgrow
+
+go 1.15

@@ -1,0 +1,77 @@
+import { ByteCursor, decodeUtf8 } from "../bytes/cursor.js";
+
+// ELF gABI, "Symbol Table".
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+
+/** One symbol table entry. */
+export interface ElfSymbol {
+  readonly name: string;
+  readonly value: number;
+  readonly size: number;
+  /** ELF st_info low nibble: STT_FUNC, STT_OBJECT, … */
+  readonly type: number;
+  readonly bind: number;
+  readonly sectionIndex: number;
+}
+
+/** A .symtab or .dynsym, decoded one entry at a time; the name index is built on first lookup. */
+export class SymbolTable {
+  private readonly entries: ByteCursor;
+  private readonly names: ByteCursor;
+  private readonly wordSize: 4 | 8;
+  private readonly entrySize: number;
+  private byName: Map<string, number> | undefined;
+
+  constructor(entries: ByteCursor, names: ByteCursor, wordSize: 4 | 8) {
+    this.entries = entries;
+    this.names = names;
+    this.wordSize = wordSize;
+    this.entrySize = wordSize === 8 ? 24 : 16;
+  }
+
+  /** Number of entries, the null symbol 0 included; a trailing partial entry is ignored. */
+  get count(): number {
+    return Math.floor(this.entries.length / this.entrySize);
+  }
+
+  symbolAt(index: number): ElfSymbol {
+    const c = this.entries;
+    const at = index * this.entrySize;
+    const nameOffset = c.u32At(at, "st_name");
+    let value: number, size: number, info: number, sectionIndex: number;
+    if (this.wordSize === 8) {
+      info = c.u8At(at + 4, "st_info");
+      sectionIndex = c.u16At(at + 6, "st_shndx");
+      value = c.u64At(at + 8, "st_value");
+      size = c.u64At(at + 16, "st_size");
+    } else {
+      value = c.u32At(at + 4, "st_value");
+      size = c.u32At(at + 8, "st_size");
+      info = c.u8At(at + 12, "st_info");
+      sectionIndex = c.u16At(at + 14, "st_shndx");
+    }
+    return { name: this.nameAt(nameOffset), value, size, type: info & 0xf, bind: info >> 4, sectionIndex };
+  }
+
+  *[Symbol.iterator](): IterableIterator<ElfSymbol> {
+    for (let i = 1; i < this.count; i++) yield this.symbolAt(i);
+  }
+
+  /** The first symbol named `name`, or undefined. */
+  findByName(name: string): ElfSymbol | undefined {
+    if (this.byName === undefined) {
+      this.byName = new Map();
+      const c = this.entries;
+      for (let i = this.count - 1; i >= 1; i--) {
+        this.byName.set(this.nameAt(c.u32At(i * this.entrySize, "st_name")), i);
+      }
+    }
+    const index = this.byName.get(name);
+    return index === undefined ? undefined : this.symbolAt(index);
+  }
+
+  private nameAt(offset: number): string {
+    return offset === 0 ? "" : decodeUtf8(this.names.cstringAt(offset, "symbol name"));
+  }
+}

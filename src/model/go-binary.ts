@@ -1,0 +1,82 @@
+import { openFileSource, type ByteSource } from "../bytes/byte-source.js";
+import { ElfFile } from "../elf/elf-file.js";
+import { abiInForce, type AbiInForce } from "../go/features.js";
+import { findSetting, readBuildInfo, type BuildInfo } from "../go/buildinfo.js";
+import { parseGoVersion, type GoVersion } from "../go/go-version.js";
+import { readPclntab, type Pclntab } from "../go/pclntab.js";
+import { GoxrayError } from "../errors.js";
+
+/**
+ * A Go binary opened for reading: the ELF headers are read at open, everything else (build info,
+ * pclntab, DWARF) on first use, once. Every command and the library API start here.
+ */
+export class GoBinary {
+  readonly elf: ElfFile;
+  private buildInfoRead = false;
+  private buildInfoCache: BuildInfo | undefined;
+  private pclntabCache: Pclntab | null | undefined;
+
+  private constructor(elf: ElfFile) {
+    this.elf = elf;
+  }
+
+  /** Opens the ELF file at `path` (or in-memory bytes); throws `io`, `not-elf` or `malformed`. */
+  static open(source: string | ByteSource): GoBinary {
+    const bytes = typeof source === "string" ? openFileSource(source) : source;
+    try {
+      return new GoBinary(ElfFile.open(bytes));
+    } catch (err) {
+      bytes.close();
+      throw err;
+    }
+  }
+
+  get name(): string {
+    return this.elf.name;
+  }
+
+  /** The build info blob, or undefined when the binary has none (not Go, or Go < 1.13). */
+  buildInfo(): BuildInfo | undefined {
+    if (!this.buildInfoRead) {
+      this.buildInfoCache = readBuildInfo(this.elf);
+      this.buildInfoRead = true;
+    }
+    return this.buildInfoCache;
+  }
+
+  /** The function table, or undefined when the binary has no pclntab (not Go). */
+  pclntab(): Pclntab | undefined {
+    if (this.pclntabCache === undefined) this.pclntabCache = readPclntab(this.elf) ?? null;
+    return this.pclntabCache ?? undefined;
+  }
+
+  /** True when the binary carries Go build info or a pclntab. */
+  isGo(): boolean {
+    return this.buildInfo() !== undefined || this.pclntab() !== undefined;
+  }
+
+  /** The Go release that built the binary; throws `not-go` when it has no build info. */
+  goVersion(): GoVersion {
+    const info = this.buildInfo();
+    if (info === undefined) throw new GoxrayError("not-go", { file: this.name }, "no Go build info (.go.buildinfo): not a Go binary, or built by Go older than 1.13");
+    const version = parseGoVersion(info.goVersion);
+    if (version === undefined) throw new GoxrayError("unsupported", { file: this.name, section: info.foundIn }, `Go version "${info.goVersion}" is not a Go 1.x release`);
+    return version;
+  }
+
+  /** Register or stack ABI for this binary's Go functions, and why. */
+  abi(): AbiInForce {
+    const arch = this.elf.goArch;
+    if (arch === undefined) throw new GoxrayError("unsupported", { file: this.name }, `ELF machine ${this.elf.header.machine} is not an architecture Go supports`);
+    return abiInForce(this.goVersion(), arch, findSetting(this.buildInfo(), "GOEXPERIMENT"));
+  }
+
+  close(): void {
+    this.elf.close();
+  }
+}
+
+/** Opens a Go binary: the library's entry point (`openBinary("./server")`). */
+export function openBinary(path: string): GoBinary {
+  return GoBinary.open(path);
+}

@@ -1,0 +1,54 @@
+import type { BinaryAnalysis } from "./analysis.js";
+
+/** The human report of `goxray analyze`: one labelled line per fact, then the notes. */
+export function renderAnalysisText(a: BinaryAnalysis): string {
+  const rows: [string, string][] = [];
+  const elfLine = `${a.elf.class}, ${a.elf.byteOrder}, ${a.elf.type === "position-independent" ? "PIE (ET_DYN)" : a.elf.type === "executable" ? "executable (ET_EXEC)" : "other ELF type"}, ${a.elf.linkage}ally linked`;
+  rows.push(["ELF", elfLine]);
+  if (!a.isGo) {
+    rows.push(["Machine", a.arch ?? `ELF machine ${a.elf.machine}`]);
+    rows.push(["Symbols", a.elf.symbols === null ? "no .symtab" : `${a.elf.symbols} in .symtab`]);
+    rows.push(["DWARF", dwarfLine(a)]);
+    if (a.elf.gnuBuildId !== null) rows.push(["GNU build ID", a.elf.gnuBuildId]);
+    return `${a.file}: not a Go binary\n${table(rows)}`;
+  }
+  rows.push(["Go version", a.goVersion ?? "unknown (no build info)"]);
+  rows.push(["Architecture", a.arch ?? `ELF machine ${a.elf.machine} (not a Go architecture)`]);
+  rows.push(["ABI", a.abi === null ? "unknown" : `${a.abi}: ${a.abiReason ?? ""}`]);
+  rows.push(["PIE", a.pie ? "yes" : "no"]);
+  rows.push(["DWARF", dwarfLine(a)]);
+  rows.push(["Symbols", a.stripped ? "stripped (no .symtab)" : `${a.elf.symbols ?? 0} in .symtab`]);
+  rows.push(["cgo", a.cgo === null ? "unknown" : `${a.cgo ? "yes" : "no"} (${a.cgoSource ?? ""})`]);
+  if (a.mainPackage !== null) rows.push(["Main package", a.mainPackage]);
+  if (a.module !== null) rows.push(["Module", `${a.module.path} ${a.module.version}`]);
+  const functions = a.functions === null ? "unknown (no pclntab)" : `${a.functions} (pclntab ${a.pclntab?.layout ?? "?"} in ${a.pclntab?.foundIn ?? "?"}), ${a.mainModuleFunctions ?? 0} in the main module`;
+  rows.push(["Functions", functions]);
+  if (a.goBuildId !== null) rows.push(["Go build ID", a.goBuildId]);
+  if (a.elf.gnuBuildId !== null) rows.push(["GNU build ID", a.elf.gnuBuildId]);
+  const settings = Object.entries(a.buildSettings);
+  rows.push(["Build settings", settings.length === 0 ? "not recorded" : settings.map(([k, v]) => `${k}=${v}`).join("\n")]);
+  rows.push(["Dependencies", a.dependencies.length === 0 ? "none" : a.dependencies.map((d) => `${d.path} ${d.version}${d.replacedBy === null ? "" : ` => ${d.replacedBy}`}`).join("\n")]);
+  let out = `${a.file}: Go binary\n${table(rows)}`;
+  if (a.notes.length > 0) {
+    out += "\nNotes:\n";
+    for (const n of a.notes) out += `  ${n.severity.padEnd(7)} ${n.code.padEnd(16)} ${n.message}\n`;
+  }
+  return out;
+}
+
+function dwarfLine(a: BinaryAnalysis): string {
+  if (!a.dwarf.present) return "absent";
+  const compression = a.dwarf.compression === "zlib" ? ", zlib-compressed (SHF_COMPRESSED)" : a.dwarf.compression === "zdebug" ? ", zlib-compressed (.zdebug_*)" : ", uncompressed";
+  return `version ${a.dwarf.version ?? "?"}${compression}`;
+}
+
+function table(rows: readonly [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  let out = "";
+  for (const [key, value] of rows) {
+    const [first, ...rest] = value.split("\n");
+    out += `  ${key.padEnd(width)}${first ?? ""}\n`;
+    for (const line of rest) out += `  ${" ".repeat(width)}${line}\n`;
+  }
+  return out;
+}
