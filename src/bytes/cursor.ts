@@ -1,5 +1,5 @@
 import { GoxrayError } from "../errors.js";
-import { decodeSleb128, decodeUleb128, decodeUleb128Big, type LebEnd } from "./leb128.js";
+import { decodeSleb128, decodeSleb128Big, decodeUleb128, decodeUleb128Big, skipLeb128, type LebEnd } from "./leb128.js";
 import { u64ToSafeNumber } from "./u64.js";
 
 /** Where a cursor's bytes came from, so that every error can name the file, section and offset. */
@@ -167,6 +167,17 @@ export class ByteCursor {
     this.takeLeb(what);
     return v;
   }
+  slebBig(what = "SLEB128"): bigint {
+    const v = decodeSleb128Big(this.bytes, this.pos, this.lebEnd);
+    this.takeLeb(what);
+    return v;
+  }
+  /** Moves past one LEB128 of any value (signed or unsigned), without decoding it. */
+  skipLeb(what = "LEB128"): void {
+    const next = skipLeb128(this.bytes, this.pos);
+    if (next < 0) throw this.error(`${what}: unterminated or longer than 32 bytes`);
+    this.pos = next;
+  }
   private takeLeb(what: string): void {
     const problem = this.lebEnd.problem;
     if (problem !== undefined) throw this.error(`${what}: ${problem}`);
@@ -192,6 +203,11 @@ export class ByteCursor {
     const nul = this.bytes.indexOf(0, pos);
     if (nul < 0) throw this.error(`${what}: no terminating NUL before the end`, pos);
     return this.bytes.subarray(pos, nul);
+  }
+
+  /** A cursor over the same bytes with its own position (at 0). */
+  clone(): ByteCursor {
+    return new ByteCursor(this.bytes, this.isLittleEndian, this.place);
   }
 
   /** A cursor over [pos, pos+length) of this one, for a sub-structure; offsets stay section-relative. */

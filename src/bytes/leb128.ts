@@ -127,3 +127,48 @@ export function decodeUleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): b
   }
   return value;
 }
+
+/** Signed LEB128 as a bigint, for constants that use all 64 bits (DW_FORM_sdata, DW_OP_consts). */
+export function decodeSleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): bigint {
+  let value = 0n;
+  let shift = 0n;
+  let i = pos;
+  end.problem = undefined;
+  for (;;) {
+    const b = bytes[i];
+    if (b === undefined) {
+      end.next = i;
+      end.problem = "LEB128 value runs past the end";
+      return 0n;
+    }
+    i++;
+    value |= BigInt(b & 0x7f) << shift;
+    shift += 7n;
+    if ((b & 0x80) === 0) {
+      if ((b & 0x40) !== 0) value -= 1n << shift;
+      break;
+    }
+    if (i - pos >= MAX_BYTES) {
+      end.next = i;
+      end.problem = "LEB128 value longer than 10 bytes";
+      return 0n;
+    }
+  }
+  end.next = i;
+  if (value > 0x7fff_ffff_ffff_ffffn || value < -0x8000_0000_0000_0000n) {
+    end.problem = "LEB128 value wider than 64 bits";
+    return 0n;
+  }
+  return value;
+}
+
+// DWARF does not bound LEB128 length; 128-bit constants take 19 bytes. Longer is corrupt.
+const MAX_SKIP_BYTES = 32;
+
+/** Index just past the LEB128 at `pos`, whatever its value; -1 when it does not end within bounds. */
+export function skipLeb128(bytes: Uint8Array, pos: number): number {
+  for (let i = pos; i < bytes.length && i - pos < MAX_SKIP_BYTES; i++) {
+    if (((bytes[i] as number) & 0x80) === 0) return i + 1;
+  }
+  return -1;
+}

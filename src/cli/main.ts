@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GoxrayError, type ErrorKind } from "../errors.js";
 import { registerAnalyze } from "./analyze.js";
+import { registerFuncs } from "./funcs.js";
 import type { CliOutput } from "./output.js";
 
 /** Exit codes, as documented in the README ("Exit codes"). */
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) })
     .showHelpAfterError("(run goxray --help for usage)");
   registerAnalyze(program, out);
+  registerFuncs(program, out);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;

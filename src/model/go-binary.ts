@@ -4,7 +4,10 @@ import { abiInForce, type AbiInForce } from "../go/features.js";
 import { findSetting, readBuildInfo, type BuildInfo } from "../go/buildinfo.js";
 import { parseGoVersion, type GoVersion } from "../go/go-version.js";
 import { readPclntab, type Pclntab } from "../go/pclntab.js";
+import { DwarfData } from "../dwarf/dwarf-data.js";
 import { GoxrayError } from "../errors.js";
+import { FunctionIndex } from "./function-index.js";
+import { TypeBuilder } from "./type-builder.js";
 
 /**
  * A Go binary opened for reading: the ELF headers are read at open, everything else (build info,
@@ -15,6 +18,9 @@ export class GoBinary {
   private buildInfoRead = false;
   private buildInfoCache: BuildInfo | undefined;
   private pclntabCache: Pclntab | null | undefined;
+  private dwarfCache: DwarfData | undefined;
+  private typeCache: TypeBuilder | undefined;
+  private functionCache: FunctionIndex | undefined;
 
   private constructor(elf: ElfFile) {
     this.elf = elf;
@@ -48,6 +54,27 @@ export class GoBinary {
   pclntab(): Pclntab | undefined {
     if (this.pclntabCache === undefined) this.pclntabCache = readPclntab(this.elf) ?? null;
     return this.pclntabCache ?? undefined;
+  }
+
+  /** The binary's DWARF, read lazily (sections are inflated when first needed). */
+  dwarf(): DwarfData {
+    this.dwarfCache ??= new DwarfData(this.elf);
+    return this.dwarfCache;
+  }
+
+  /** Go types built from DWARF on demand. */
+  types(): TypeBuilder {
+    this.typeCache ??= new TypeBuilder(this.dwarf(), this.elf.header.wordSize);
+    return this.typeCache;
+  }
+
+  /** Every function, from pclntab joined with DWARF; built once, on first use. */
+  functions(): FunctionIndex {
+    if (this.functionCache === undefined) {
+      const dwarf = this.dwarf();
+      this.functionCache = FunctionIndex.build(this.pclntab(), dwarf.isPresent ? dwarf : undefined, dwarf.isPresent ? this.types() : undefined);
+    }
+    return this.functionCache;
   }
 
   /** True when the binary carries Go build info or a pclntab. */

@@ -1,6 +1,12 @@
 import type { BinaryAnalysis } from "./analysis.js";
+import type { FunctionRow } from "./function-list.js";
 
 /** The `--json` form of `goxray analyze`: the analysis object, two-space indented. */
 export function renderAnalysisJson(a: BinaryAnalysis): string {
   return JSON.stringify(a, null, 2) + "\n";
+}
+
+/** The `--json` form of `goxray funcs`: an array of function rows. */
+export function renderFunctionsJson(rows: readonly FunctionRow[]): string {
+  return JSON.stringify(rows, null, 2) + "\n";
 }

@@ -1,4 +1,5 @@
 import type { BinaryAnalysis } from "./analysis.js";
+import type { FunctionRow, ParamRow } from "./function-list.js";
 
 /** The human report of `goxray analyze`: one labelled line per fact, then the notes. */
 export function renderAnalysisText(a: BinaryAnalysis): string {
@@ -51,4 +52,32 @@ function table(rows: readonly [string, string][]): string {
     for (const line of rest) out += `  ${" ".repeat(width)}${line}\n`;
   }
   return out;
+}
+
+/** One line per function: `name(params) results  file:line  [flags]`, in Go syntax. */
+export function renderFunctionsText(rows: readonly FunctionRow[]): string {
+  let out = "";
+  for (const r of rows) {
+    const signature = r.params === null ? "(?)  no DWARF: types unknown" : `(${r.params.map(renderParam).join(", ")})${renderResults(r.results ?? [])}`;
+    const where = r.file === null ? "" : `  ${r.file}:${r.line ?? "?"}`;
+    const flags: string[] = [];
+    if (r.inlined === "always") flags.push("inlined everywhere: no body to probe");
+    else if (r.inlined === "partly") flags.push(`inlined at ${r.inlinedAt.length} site${r.inlinedAt.length === 1 ? "" : "s"}`);
+    if (r.isMethod) flags.push("method");
+    if (r.isGeneric) flags.push("generic");
+    if (r.hasFloatArgs) flags.push("float args");
+    out += `${r.name}${signature}${where}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}\n`;
+  }
+  return out;
+}
+
+function renderParam(p: ParamRow): string {
+  return p.name === null ? p.type : `${p.name} ${p.type}`;
+}
+
+function renderResults(results: readonly ParamRow[]): string {
+  if (results.length === 0) return "";
+  const [only] = results;
+  if (results.length === 1 && only !== undefined && only.name === null) return ` ${only.type}`;
+  return ` (${results.map(renderParam).join(", ")})`;
 }

@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { GoxrayError } from "../errors.js";
+import { GoBinary } from "../model/go-binary.js";
+import { listFunctions } from "../report/function-list.js";
+import { renderFunctionsJson } from "../report/json.js";
+import { renderFunctionsText } from "../report/text.js";
+import type { CliOutput } from "./output.js";
+
+/** `goxray funcs BIN [REGEX]`: every function's Go signature, position and inlining. */
+export function registerFuncs(program: Command, out: CliOutput): void {
+  program
+    .command("funcs")
+    .description("list functions with their Go signatures, file:line and inlining")
+    .argument("<binary>", "path to a Go ELF binary")
+    .argument("[regex]", "only functions whose full name matches this regular expression")
+    .option("--package <path>", "only functions of this package (e.g. main, net/http)")
+    .option("--main-only", "only functions of package main and the main module")
+    .option("--json", "print a JSON array")
+    .action((path: string, regex: string | undefined, options: { package?: string; mainOnly?: boolean; json?: boolean }) => {
+      let pattern: RegExp | undefined;
+      if (regex !== undefined) {
+        try {
+          pattern = new RegExp(regex);
+        } catch (err) {
+          throw new GoxrayError("usage", { file: "" }, `bad regular expression ${JSON.stringify(regex)}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      const binary = GoBinary.open(path);
+      try {
+        if (!binary.isGo()) throw new GoxrayError("not-go", { file: path }, "not a Go binary: no Go build info (.go.buildinfo) and no pclntab");
+        const rows = listFunctions(binary, { ...(pattern === undefined ? {} : { pattern }), ...(options.package === undefined ? {} : { packageName: options.package }), isMainOnly: options.mainOnly === true });
+        out.stdout(options.json === true ? renderFunctionsJson(rows) : renderFunctionsText(rows));
+        for (const s of binary.functions().skippedUnits) out.stderr(`goxray: warning: skipped unit at .debug_info+0x${s.offset.toString(16)}: ${s.message}\n`);
+      } finally {
+        binary.close();
+      }
+    });
+}

@@ -1,0 +1,139 @@
+import type { ByteCursor } from "../bytes/cursor.js";
+import type { Abbrev, AbbrevTable } from "./abbrev.js";
+import { DW_AT_sibling } from "./constants.js";
+import { readForm, skipForm, type FormValue } from "./forms.js";
+import { debugInfoOffset, type DebugInfoOffset } from "./offsets.js";
+import type { UnitHeader } from "./unit-header.js";
+import type { Unit } from "./unit.js";
+
+// Nesting deeper than this is corrupt input (Go nests subprogram > lexical blocks > variables).
+const MAX_DEPTH = 512;
+
+/**
+ * A lazy pre-order walk over the entries of one unit. `next()` decodes one entry's shape and
+ * where its attributes are, nothing more; attribute values are decoded when asked for. The cursor
+ * is reused from entry to entry, so a walk allocates nothing per entry.
+ */
+export class EntryCursor {
+  readonly header: UnitHeader;
+  /** The unit, with the bases its indexed forms need; undefined only while its root is being read. */
+  readonly unit: Unit | undefined;
+  private readonly abbrevs: AbbrevTable;
+  private readonly info: ByteCursor;
+  /** Offset of the current entry. */
+  offset: DebugInfoOffset;
+  /** The current entry's abbreviation; undefined before the first `next()`. */
+  abbrev: Abbrev | undefined;
+  /** Depth of the current entry below where the walk started (0 for the first entry). */
+  depth = 0;
+  private pendingDepth = 0;
+  private attrPositions = new Int32Array(32);
+
+  constructor(info: ByteCursor, header: UnitHeader, abbrevs: AbbrevTable, start: DebugInfoOffset, unit: Unit | undefined) {
+    this.info = info;
+    this.header = header;
+    this.unit = unit;
+    this.abbrevs = abbrevs;
+    this.offset = start;
+    this.info.seek(start);
+  }
+
+  get tag(): number {
+    return this.abbrev?.tag ?? 0;
+  }
+
+  get hasChildren(): boolean {
+    return this.abbrev?.hasChildren ?? false;
+  }
+
+  /** Moves to `offset` (an entry boundary in this unit); the next `next()` reads that entry at depth 0. */
+  seek(offset: DebugInfoOffset): void {
+    if (offset < this.header.entriesStart || offset >= this.header.end) {
+      throw this.info.error(`entry offset 0x${offset.toString(16)} is outside the unit at 0x${this.header.offset.toString(16)}`, this.info.pos);
+    }
+    this.info.seek(offset);
+    this.pendingDepth = 0;
+    this.abbrev = undefined;
+  }
+
+  /** Reads the next entry in pre-order; null entries close child lists. False at the end of the unit. */
+  next(): boolean {
+    const c = this.info;
+    for (;;) {
+      if (c.pos >= this.header.end) {
+        this.abbrev = undefined;
+        return false;
+      }
+      const at = c.pos;
+      const code = c.uleb("abbrev code");
+      if (code === 0) {
+        this.pendingDepth--;
+        continue;
+      }
+      const abbrev = this.abbrevs.get(code);
+      if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
+      this.offset = debugInfoOffset(at);
+      this.abbrev = abbrev;
+      this.depth = this.pendingDepth;
+      const count = abbrev.forms.length;
+      if (this.attrPositions.length < count) this.attrPositions = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        this.attrPositions[i] = c.pos;
+        skipForm(c, abbrev.forms[i] as number, this.header);
+      }
+      if (c.pos > this.header.end) throw c.error(`entry at 0x${at.toString(16)} runs past the end of its unit`, at);
+      if (abbrev.hasChildren) {
+        this.pendingDepth++;
+        if (this.pendingDepth > MAX_DEPTH) throw c.error(`entries nested deeper than ${MAX_DEPTH}`, at);
+      }
+      return true;
+    }
+  }
+
+  /**
+   * Skips the current entry's children, so that the following `next()` reads its next sibling (or
+   * closes the parent). Follows DW_AT_sibling when present, else walks the subtree.
+   */
+  skipChildren(): void {
+    if (!this.hasChildren) return;
+    const sibling = this.attr(DW_AT_sibling);
+    if (sibling?.kind === "reference" && sibling.offset > this.offset && sibling.offset <= this.header.end) {
+      this.info.seek(sibling.offset);
+      this.pendingDepth = this.depth;
+      return;
+    }
+    const depth = this.depth;
+    const c = this.info;
+    while (this.pendingDepth > depth) {
+      if (c.pos >= this.header.end) return;
+      const at = c.pos;
+      const code = c.uleb("abbrev code");
+      if (code === 0) {
+        this.pendingDepth--;
+        continue;
+      }
+      const abbrev = this.abbrevs.get(code);
+      if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
+      for (let i = 0; i < abbrev.forms.length; i++) skipForm(c, abbrev.forms[i] as number, this.header);
+      if (abbrev.hasChildren) this.pendingDepth++;
+    }
+  }
+
+  /** The raw value of attribute `name` of the current entry, or undefined when it has none. */
+  attr(name: number): FormValue | undefined {
+    const abbrev = this.abbrev;
+    if (abbrev === undefined) return undefined;
+    const index = abbrev.attrs.indexOf(name);
+    if (index < 0) return undefined;
+    const c = this.info;
+    const resume = c.pos;
+    c.seek(this.attrPositions[index] as number);
+    const value = readForm(c, abbrev.forms[index] as number, this.header, abbrev.implicitConsts?.get(index));
+    c.seek(resume);
+    return value;
+  }
+
+  has(name: number): boolean {
+    return this.abbrev !== undefined && this.abbrev.attrs.indexOf(name) >= 0;
+  }
+}

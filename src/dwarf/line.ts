@@ -1,0 +1,187 @@
+import type { ByteCursor } from "../bytes/cursor.js";
+import * as C from "./constants.js";
+import { readForm, type FormValue } from "./forms.js";
+import type { UnitHeader } from "./unit-header.js";
+
+/** The header of one line number program (DWARF 5 §6.2.4): the tables a program's rows index. */
+export interface LineProgramHeader {
+  readonly offset: number;
+  readonly end: number;
+  readonly version: number;
+  readonly programStart: number;
+  readonly minInstructionLength: number;
+  readonly maxOpsPerInstruction: number;
+  readonly defaultIsStmt: boolean;
+  readonly lineBase: number;
+  readonly lineRange: number;
+  readonly opcodeBase: number;
+  readonly standardOpcodeLengths: readonly number[];
+  readonly directories: readonly FormValue[];
+  /** File entries: path (a string form) and directory index. */
+  readonly files: readonly { readonly path: FormValue | undefined; readonly directory: number }[];
+  readonly addressSize: 4 | 8;
+  readonly offsetSize: 4 | 8;
+}
+
+/** One row of the line table matrix that goxray keeps: an address and its file index and line. */
+export interface LineRow {
+  readonly address: number;
+  readonly file: number;
+  readonly line: number;
+  readonly isEndSequence: boolean;
+}
+
+// More entries than any real table has; a count this high in a header is corrupt input.
+const MAX_TABLE = 1 << 20;
+
+/** Reads the line program header at `offset` of .debug_line (versions 2–5). */
+export function readLineProgramHeader(c: ByteCursor, offset: number, unit: UnitHeader): LineProgramHeader {
+  c.seek(offset);
+  let length = c.u32("unit_length");
+  let offsetSize: 4 | 8 = 4;
+  if (length === 0xffff_ffff) {
+    offsetSize = 8;
+    length = c.u64("unit_length");
+  }
+  if (length > c.remaining) throw c.error(`line program: unit_length 0x${length.toString(16)} runs past the end of the section`, offset);
+  const end = c.pos + length;
+  const version = c.u16("line program version");
+  if (version < 2 || version > 5) throw c.error(`line program: version ${version} is not supported`, c.pos - 2);
+  let addressSize = unit.addressSize;
+  if (version >= 5) {
+    const size = c.u8("address_size");
+    if (size !== 4 && size !== 8) throw c.error(`line program: address_size ${size}`, c.pos - 1);
+    addressSize = size;
+    c.u8("segment_selector_size");
+  }
+  const headerLength = c.word(offsetSize, "header_length");
+  const programStart = c.pos + headerLength;
+  if (programStart > end) throw c.error("line program: header_length runs past the unit", c.pos - offsetSize);
+  const minInstructionLength = c.u8("minimum_instruction_length");
+  const maxOpsPerInstruction = version >= 4 ? c.u8("maximum_operations_per_instruction") : 1;
+  const defaultIsStmt = c.u8("default_is_stmt") !== 0;
+  const lineBase = (c.u8("line_base") << 24) >> 24;
+  const lineRange = c.u8("line_range");
+  if (lineRange === 0) throw c.error("line program: line_range is 0", c.pos - 1);
+  const opcodeBase = c.u8("opcode_base");
+  const standardOpcodeLengths: number[] = [];
+  for (let i = 1; i < opcodeBase; i++) standardOpcodeLengths.push(c.u8("standard_opcode_lengths"));
+  const lineUnit: UnitHeader = { ...unit, offsetSize, addressSize, version: Math.max(unit.version, 2) };
+  const directories: FormValue[] = [];
+  const files: { path: FormValue | undefined; directory: number }[] = [];
+  if (version >= 5) {
+    for (const entry of readEntryTable(c, lineUnit, "directory")) directories.push(entry.path ?? { kind: "string", bytes: new Uint8Array(0) });
+    for (const entry of readEntryTable(c, lineUnit, "file name")) files.push(entry);
+  } else {
+    for (;;) {
+      const dir = c.cstring("include_directories");
+      if (dir.byteLength === 0) break;
+      directories.push({ kind: "string", bytes: dir });
+      if (directories.length > MAX_TABLE) throw c.error("line program: too many directories");
+    }
+    // DWARF 2–4 file indices start at 1; keep index 0 as "no file".
+    files.push({ path: undefined, directory: 0 });
+    for (;;) {
+      const name = c.cstring("file_names");
+      if (name.byteLength === 0) break;
+      const directory = c.uleb("directory index");
+      c.uleb("mtime");
+      c.uleb("length");
+      files.push({ path: { kind: "string", bytes: name }, directory });
+      if (files.length > MAX_TABLE) throw c.error("line program: too many files");
+    }
+  }
+  return { offset, end, version, programStart, minInstructionLength, maxOpsPerInstruction, defaultIsStmt, lineBase, lineRange, opcodeBase, standardOpcodeLengths, directories, files, addressSize, offsetSize };
+}
+
+function readEntryTable(c: ByteCursor, unit: UnitHeader, what: string): { path: FormValue | undefined; directory: number }[] {
+  const formatCount = c.u8(`${what} entry format count`);
+  const formats: [number, number][] = [];
+  for (let i = 0; i < formatCount; i++) formats.push([c.uleb("content type"), c.uleb("form")]);
+  const count = c.uleb(`${what} count`);
+  if (count > MAX_TABLE) throw c.error(`line program: ${count} ${what}s`);
+  const out: { path: FormValue | undefined; directory: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    let path: FormValue | undefined;
+    let directory = 0;
+    for (const [type, form] of formats) {
+      const value = readForm(c, form, unit, undefined);
+      if (type === C.DW_LNCT_path) path = value;
+      else if (type === C.DW_LNCT_directory_index && value.kind === "constant") directory = value.value;
+    }
+    out.push({ path, directory });
+  }
+  return out;
+}
+
+// A line program that runs this many opcodes without ending is corrupt input.
+const MAX_OPCODES = 50_000_000;
+
+/** Runs the line program (DWARF 5 §6.2.5) and returns every row, in program order. */
+export function readLineRows(c: ByteCursor, h: LineProgramHeader): LineRow[] {
+  const rows: LineRow[] = [];
+  c.seek(h.programStart);
+  let address = 0;
+  let file = 1;
+  let line = 1;
+  const reset = (): void => {
+    address = 0;
+    file = 1;
+    line = 1;
+  };
+  const emit = (isEndSequence: boolean): void => {
+    rows.push({ address, file, line, isEndSequence });
+  };
+  for (let n = 0; c.pos < h.end; n++) {
+    if (n > MAX_OPCODES) throw c.error("line program: too many opcodes");
+    const at = c.pos;
+    const opcode = c.u8("line opcode");
+    if (opcode >= h.opcodeBase) {
+      const adjusted = opcode - h.opcodeBase;
+      address += Math.floor(adjusted / h.lineRange) * h.minInstructionLength;
+      line += h.lineBase + (adjusted % h.lineRange);
+      emit(false);
+      continue;
+    }
+    switch (opcode) {
+      case 0: {
+        const length = c.uleb("extended opcode length");
+        const start = c.pos;
+        if (length === 0 || length > h.end - start) throw c.error("line program: bad extended opcode length", at);
+        const ext = c.u8("extended opcode");
+        if (ext === C.DW_LNE_end_sequence) {
+          emit(true);
+          reset();
+        } else if (ext === C.DW_LNE_set_address) {
+          address = c.word(h.addressSize, "DW_LNE_set_address");
+        }
+        c.seek(start + length);
+        break;
+      }
+      case C.DW_LNS_copy:
+        emit(false);
+        break;
+      case C.DW_LNS_advance_pc:
+        address += c.uleb("advance_pc") * h.minInstructionLength;
+        break;
+      case C.DW_LNS_advance_line:
+        line += c.sleb("advance_line");
+        break;
+      case C.DW_LNS_set_file:
+        file = c.uleb("set_file");
+        break;
+      case C.DW_LNS_const_add_pc:
+        address += Math.floor((255 - h.opcodeBase) / h.lineRange) * h.minInstructionLength;
+        break;
+      case C.DW_LNS_fixed_advance_pc:
+        address += c.u16("fixed_advance_pc");
+        break;
+      default: {
+        // Standard opcodes we do not track (column, stmt, basic block, prologue, isa): skip their operands.
+        const operands = h.standardOpcodeLengths[opcode - 1] ?? 0;
+        for (let i = 0; i < operands; i++) c.uleb("operand");
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,58 @@
+import type { ByteCursor } from "../bytes/cursor.js";
+import type { ElfFile } from "../elf/elf-file.js";
+import { GoxrayError } from "../errors.js";
+
+/** The DWARF sections goxray reads, by standard name. */
+export type DwarfSectionName =
+  | ".debug_info"
+  | ".debug_abbrev"
+  | ".debug_str"
+  | ".debug_line_str"
+  | ".debug_str_offsets"
+  | ".debug_addr"
+  | ".debug_ranges"
+  | ".debug_rnglists"
+  | ".debug_loc"
+  | ".debug_loclists"
+  | ".debug_aranges"
+  | ".debug_line";
+
+/**
+ * The debug_* sections of one binary, each looked up once and inflated on first use; Go 1.15's
+ * `.zdebug_*` names are found under the standard names.
+ */
+export class DwarfSections {
+  private readonly elf: ElfFile;
+  private readonly cursors = new Map<DwarfSectionName, ByteCursor | null>();
+
+  constructor(elf: ElfFile) {
+    this.elf = elf;
+  }
+
+  get file(): string {
+    return this.elf.name;
+  }
+
+  /** True when the binary has the section (without reading or inflating it). */
+  has(name: DwarfSectionName): boolean {
+    return this.elf.findDebugSection(name) !== undefined;
+  }
+
+  /** The section's cursor (a fresh position over shared bytes), or undefined when the binary lacks it. */
+  find(name: DwarfSectionName): ByteCursor | undefined {
+    let cursor = this.cursors.get(name);
+    if (cursor === undefined) {
+      const section = this.elf.findDebugSection(name);
+      cursor = section === undefined ? null : this.elf.sectionCursor(section);
+      this.cursors.set(name, cursor);
+    }
+    return cursor === null ? undefined : cursor.clone();
+  }
+
+  /** Like `find`, but a missing section is a `malformed` error naming what needed it. */
+  get(name: DwarfSectionName, neededFor: string): ByteCursor {
+    const cursor = this.find(name);
+    if (cursor === undefined) throw new GoxrayError("malformed", { file: this.file }, `${neededFor} needs section ${name}, which the binary lacks`);
+    return cursor;
+  }
+}

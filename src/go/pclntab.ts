@@ -1,0 +1,566 @@
+import { ByteCursor, decodeUtf8 } from "../bytes/cursor.js";
+import type { ElfFile } from "../elf/elf-file.js";
+import { PT_LOAD } from "../elf/program-headers.js";
+import type { ElfSection } from "../elf/section-headers.js";
+import { GoxrayError } from "../errors.js";
+import { findModuledata, type Moduledata } from "./moduledata.js";
+
+/**
+ * The pclntab layouts, each named after the Go release that brought it, as debug/gosym names them.
+ * ver12: Go 1.2–1.15; ver116: 1.16–1.17; ver118: 1.18–1.19; ver120: 1.20 and later.
+ */
+export type PclntabLayout = "ver12" | "ver116" | "ver118" | "ver120";
+
+// internal/abi/symtab.go (Go 1.27) PCLnTabMagic values; chosen so that no magic read in the
+// other byte order is another magic, which is how the byte order is detected.
+const Go12PCLnTabMagic = 0xfffffffb;
+const Go116PCLnTabMagic = 0xfffffffa;
+const Go118PCLnTabMagic = 0xfffffff0;
+const Go120PCLnTabMagic = 0xfffffff1;
+
+// internal/abi/symtab.go: the args size of an assembly function without a Go prototype.
+const ArgsSizeUnknown = -0x8000_0000;
+
+/** The checked pclntab header (runtime/symtab.go pcHeader), with every table offset relative to the header. */
+export interface PclntabHeader {
+  readonly layout: PclntabLayout;
+  /** Byte order of the table, from the magic. */
+  readonly isLittleEndian: boolean;
+  /** PC quantum ("minLC"): pc deltas in pc-value tables are multiplied by it (1 on x86, 4 on arm64). */
+  readonly quantum: 1 | 2 | 4;
+  readonly ptrSize: 4 | 8;
+  readonly funcCount: number;
+  /** Function names (NUL-terminated); ver12 has none of its own, names are offsets from the header. */
+  readonly funcnameOffset: number;
+  /** Per-CU file index → filetab offset table (ver116+; 0 for ver12). */
+  readonly cuOffset: number;
+  /** ver12: u32 count then u32 name offsets; ver116+: NUL-terminated file names. */
+  readonly filetabOffset: number;
+  /** Base of pc-value table offsets. */
+  readonly pctabOffset: number;
+  /** functab: funcCount (entry, funcoff) pairs then the end PC. */
+  readonly functabOffset: number;
+  /** Base of the funcoff offsets to `_func` records. */
+  readonly funcdataOffset: number;
+  /** Bytes of the functab's fields: u32 for ver118+, pointer-sized before. */
+  readonly functabFieldSize: 4 | 8;
+  /**
+   * pcHeader.textStart as stored (ver118/ver120 only, else 0). It needs a relocation, so it can be
+   * unrelocated in a PIE, and Go 1.26 stopped storing it (0): a last resort for the text start.
+   */
+  readonly storedTextStart: number;
+}
+
+/** Where `_func` fields sit, relative to the record, for one layout (runtime2.go `_func` per release). */
+interface FuncRecordLayout {
+  /** Size of the entry field that opens the record: uintptr before 1.18, u32 entryOff since. */
+  readonly entrySize: number;
+  readonly funcIdAt: number;
+  /** Fixed part of the record, before the pcdata/funcdata arrays. */
+  readonly size: number;
+}
+
+function funcRecordLayout(layout: PclntabLayout, ptrSize: 4 | 8): FuncRecordLayout {
+  // Fields after the entry: nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata (u32 each),
+  // then cuOffset (1.16+), startLine (1.20+), then funcID u8, flag u8 (pad in 1.16), pad, nfuncdata u8.
+  switch (layout) {
+    case "ver12":
+      // Go 1.10–1.15 (funcID appeared in 1.10; older releases had an int32 nfuncdata here).
+      return { entrySize: ptrSize, funcIdAt: ptrSize + 28, size: ptrSize + 32 };
+    case "ver116":
+      return { entrySize: ptrSize, funcIdAt: ptrSize + 32, size: ptrSize + 36 };
+    case "ver118":
+      return { entrySize: 4, funcIdAt: 36, size: 40 };
+    case "ver120":
+      return { entrySize: 4, funcIdAt: 40, size: 44 };
+    default: {
+      const never: never = layout;
+      return never;
+    }
+  }
+}
+
+// Offsets of the u32 fields after the entry field of `_func`.
+const FUNC_NAME_OFF = 0;
+const FUNC_ARGS = 4;
+const FUNC_PCFILE = 16;
+const FUNC_PCLN = 20;
+const FUNC_CU_OFFSET = 28;
+
+/**
+ * Detects the layout from the magic and checks the header at the start of `c`: bytes 4 and 5
+ * zero, quantum in {1,2,4}, pointer size in {4,8}, and every table offset and the functab
+ * (nfunc × entry size) inside the `c.length` bytes available.
+ */
+export function readPclntabHeader(c: ByteCursor): PclntabHeader {
+  c.need(0, 8, "pclntab header");
+  const b0 = c.u8At(0);
+  const b1 = c.u8At(1);
+  const b2 = c.u8At(2);
+  const b3 = c.u8At(3);
+  const leMagic = (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0;
+  const beMagic = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+  let layout: PclntabLayout | undefined;
+  let isLittleEndian = true;
+  for (const [magic, le] of [
+    [leMagic, true],
+    [beMagic, false],
+  ] as const) {
+    const found = layoutOfMagic(magic);
+    if (found !== undefined) {
+      layout = found;
+      isLittleEndian = le;
+      break;
+    }
+  }
+  if (layout === undefined) {
+    const magic = c.isLittleEndian ? leMagic : beMagic;
+    // 0xffffff?? is the family every Go release has used; another member is a newer Go.
+    if ((leMagic >>> 8 === 0xffffff && b0 >= 0xf0) || (beMagic >>> 8 === 0xffffff && b3 >= 0xf0)) {
+      throw new GoxrayError("unsupported", placeOf(c, 0), `pclntab: magic 0x${magic.toString(16)} is not a layout goxray knows (newest: ver120 0x${Go120PCLnTabMagic.toString(16)})`);
+    }
+    throw c.error(`pclntab: unknown magic 0x${magic.toString(16)}`, 0);
+  }
+  const t = c.isLittleEndian === isLittleEndian ? c : new ByteCursor(c.bytes, isLittleEndian, c.place);
+  if (t.u8At(4) !== 0 || t.u8At(5) !== 0) throw t.error(`pclntab header: bytes 4 and 5 are 0x${t.u8At(4).toString(16)} 0x${t.u8At(5).toString(16)}, not zero`, 4);
+  const quantum = t.u8At(6);
+  if (quantum !== 1 && quantum !== 2 && quantum !== 4) throw t.error(`pclntab header: pc quantum ${quantum} is not 1, 2 or 4`, 6);
+  const ptrSize = t.u8At(7);
+  if (ptrSize !== 4 && ptrSize !== 8) throw t.error(`pclntab header: pointer size ${ptrSize} is not 4 or 8`, 7);
+  const word = (index: number, what: string): number => t.wordAt(8 + index * ptrSize, ptrSize, what);
+  const size = t.length;
+  const funcCount = word(0, "pclntab header nfunc");
+  const functabFieldSize = layout === "ver118" || layout === "ver120" ? 4 : ptrSize;
+  // Offsets are checked only against the size; the linker writes them in ascending order but
+  // nothing we read depends on it.
+  const offset = (index: number, what: string): number => {
+    const at = 8 + index * ptrSize;
+    const value = word(index, what);
+    if (value > size) throw t.error(`pclntab header: ${what} 0x${value.toString(16)} is past the end (0x${size.toString(16)} bytes)`, at);
+    return value;
+  };
+  let header: PclntabHeader;
+  switch (layout) {
+    case "ver12": {
+      const functabOffset = 8 + ptrSize;
+      const functabSize = checkFunctab(t, funcCount, functabOffset, functabFieldSize);
+      const filetabOffset = t.u32At(functabOffset + functabSize, "pclntab filetab offset");
+      if (filetabOffset > size - 4) throw t.error(`pclntab: filetab offset 0x${filetabOffset.toString(16)} is past the end (0x${size.toString(16)} bytes)`, functabOffset + functabSize);
+      const fileCount = t.u32At(filetabOffset, "pclntab nfiletab");
+      if (fileCount > (size - filetabOffset) / 4) throw t.error(`pclntab: ${fileCount} filetab entries do not fit in 0x${(size - filetabOffset).toString(16)} bytes`, filetabOffset);
+      header = { layout, isLittleEndian, quantum, ptrSize, funcCount, funcnameOffset: 0, cuOffset: 0, filetabOffset, pctabOffset: 0, functabOffset, funcdataOffset: 0, functabFieldSize, storedTextStart: 0 };
+      break;
+    }
+    case "ver116": {
+      const functabOffset = offset(6, "pclnOffset");
+      header = {
+        layout,
+        isLittleEndian,
+        quantum,
+        ptrSize,
+        funcCount,
+        funcnameOffset: offset(2, "funcnameOffset"),
+        cuOffset: offset(3, "cuOffset"),
+        filetabOffset: offset(4, "filetabOffset"),
+        pctabOffset: offset(5, "pctabOffset"),
+        functabOffset,
+        funcdataOffset: functabOffset,
+        functabFieldSize,
+        storedTextStart: 0,
+      };
+      checkFunctab(t, funcCount, functabOffset, functabFieldSize);
+      break;
+    }
+    case "ver118":
+    case "ver120": {
+      const functabOffset = offset(7, "pclnOffset");
+      header = {
+        layout,
+        isLittleEndian,
+        quantum,
+        ptrSize,
+        funcCount,
+        funcnameOffset: offset(3, "funcnameOffset"),
+        cuOffset: offset(4, "cuOffset"),
+        filetabOffset: offset(5, "filetabOffset"),
+        pctabOffset: offset(6, "pctabOffset"),
+        functabOffset,
+        funcdataOffset: functabOffset,
+        functabFieldSize,
+        storedTextStart: word(2, "pclntab header textStart"),
+      };
+      checkFunctab(t, funcCount, functabOffset, functabFieldSize);
+      break;
+    }
+    default: {
+      const never: never = layout;
+      return never;
+    }
+  }
+  return header;
+}
+
+function layoutOfMagic(magic: number): PclntabLayout | undefined {
+  switch (magic) {
+    case Go12PCLnTabMagic:
+      return "ver12";
+    case Go116PCLnTabMagic:
+      return "ver116";
+    case Go118PCLnTabMagic:
+      return "ver118";
+    case Go120PCLnTabMagic:
+      return "ver120";
+    default:
+      return undefined;
+  }
+}
+
+/** Throws unless nfunc (entry, funcoff) pairs and the end PC fit at `at`; returns their size. */
+function checkFunctab(c: ByteCursor, funcCount: number, at: number, fieldSize: number): number {
+  const bytes = (2 * funcCount + 1) * fieldSize;
+  if (at > c.length || bytes > c.length - at) {
+    throw c.error(`pclntab: functab of ${funcCount} functions needs 0x${bytes.toString(16)} bytes at 0x${at.toString(16)}, 0x${Math.max(0, c.length - at).toString(16)} left`, 8);
+  }
+  return bytes;
+}
+
+function placeOf(c: ByteCursor, pos: number): { file: string; section?: string; offset: number } {
+  return c.place.section === undefined
+    ? { file: c.place.file, offset: c.place.base + pos }
+    : { file: c.place.file, section: c.place.section, offset: c.place.base + pos };
+}
+
+/**
+ * The value a pc-value table (pcsp, pcfile, pcln, pcdata) gives `targetPc`, or undefined when the
+ * table ends first. The table at `pos` is a sequence of (value delta, pc delta) pairs: a zig-zag
+ * uvarint added to the value (starting at −1), then a uvarint × `quantum` added to the pc
+ * (starting at `entry`); each value holds up to the new pc. A value delta of 0 ends the table,
+ * except while the pc is still at `entry` (debug/gosym `step`, runtime `pcvalue`).
+ */
+export function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: number, targetPc: number): number | undefined {
+  c.seek(pos);
+  let value = -1;
+  let pc = entry;
+  while (targetPc >= pc) {
+    const start = c.pos;
+    const uvdelta = c.uleb("pc-value table value delta");
+    if (uvdelta === 0 && pc !== entry) return undefined;
+    const pcdelta = c.uleb("pc-value table pc delta");
+    // Go decodes both as uint32; anything wider is not a table Go wrote.
+    if (uvdelta > 0xffff_ffff || pcdelta > 0xffff_ffff) throw c.error("pc-value table: delta wider than 32 bits", start);
+    // Zig-zag, then int32 arithmetic as in Go.
+    value = (value + (uvdelta % 2 === 1 ? -(uvdelta - 1) / 2 - 1 : uvdelta / 2)) | 0;
+    pc += pcdelta * quantum;
+  }
+  return value;
+}
+
+/** How the pclntab was found, most trusted first. */
+export type PclntabFoundBy = "section" | "moduledata" | "scan";
+
+/** Where the Go 1.18+ text start came from; see resolveTextStart. */
+export type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "none";
+
+/** A function's start position from its pcfile and pcln tables at the entry PC. */
+export interface FileLine {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * A decoded pclntab: the function table, with names, sizes and positions decoded when asked.
+ * Holds one cursor over the table and two caches (name → index, and whether the functab is sorted).
+ */
+export class Pclntab {
+  readonly header: PclntabHeader;
+  /** Virtual address of the header, or undefined for bytes not mapped from a binary. */
+  readonly address: number | undefined;
+  /** Base that ver118/ver120 functab entries are offsets from (0 for older layouts). */
+  readonly textStart: number;
+  readonly foundBy: PclntabFoundBy;
+  readonly textStartFrom: TextStartSource;
+  private readonly c: ByteCursor;
+  private readonly func: FuncRecordLayout;
+  private byName: Map<string, number> | undefined;
+  private isSortChecked = false;
+
+  /** `c` starts at the header and may run past the table's end; `header` is readPclntabHeader(c). */
+  constructor(
+    c: ByteCursor,
+    header: PclntabHeader,
+    textStart: number,
+    where: { address?: number; foundBy?: PclntabFoundBy; textStartFrom?: TextStartSource } = {},
+  ) {
+    this.c = c.isLittleEndian === header.isLittleEndian ? c : new ByteCursor(c.bytes, header.isLittleEndian, c.place);
+    this.header = header;
+    this.textStart = textStart;
+    this.address = where.address;
+    this.foundBy = where.foundBy ?? "section";
+    this.textStartFrom = where.textStartFrom ?? "none";
+    this.func = funcRecordLayout(header.layout, header.ptrSize);
+  }
+
+  get layout(): PclntabLayout {
+    return this.header.layout;
+  }
+  get quantum(): 1 | 2 | 4 {
+    return this.header.quantum;
+  }
+  get ptrSize(): 4 | 8 {
+    return this.header.ptrSize;
+  }
+  get funcCount(): number {
+    return this.header.funcCount;
+  }
+
+  /** Entry PC (absolute virtual address) of function `i`. */
+  entryAt(i: number): number {
+    this.checkIndex(i);
+    return this.pcField(2 * i);
+  }
+
+  /** End PC of function `i`: the next function's entry, or the functab's final end PC. */
+  endAt(i: number): number {
+    this.checkIndex(i);
+    return this.pcField(2 * i + 2);
+  }
+
+  /** Full Go name of function `i` ("main.(*T).Sum"), decoded from the name table on each call. */
+  nameAt(i: number): string {
+    return decodeUtf8(this.nameBytesAt(i));
+  }
+
+  /** Bytes of stack arguments (in + out, ABI0 frame layout), or undefined for ArgsSizeUnknown (assembly). */
+  argsSizeAt(i: number): number | undefined {
+    const args = this.c.i32At(this.funcFieldAt(i, FUNC_ARGS), "_func args");
+    return args === ArgsSizeUnknown ? undefined : args;
+  }
+
+  /** The raw funcID byte (abi.FuncID); its values are renumbered between releases. */
+  funcIdAt(i: number): number {
+    return this.c.u8At(this.funcRecordAt(i) + this.func.funcIdAt, "_func funcID");
+  }
+
+  /**
+   * File and line of function `i` at its entry PC, from its pcfile and pcln tables; undefined when
+   * it has no tables or the file is unnamed.
+   */
+  fileLineAt(i: number): FileLine | undefined {
+    const c = this.c;
+    const h = this.header;
+    const entry = this.entryAt(i);
+    const pcfile = c.u32At(this.funcFieldAt(i, FUNC_PCFILE), "_func pcfile");
+    const pcln = c.u32At(this.funcFieldAt(i, FUNC_PCLN), "_func pcln");
+    if (pcfile === 0 || pcln === 0) return undefined;
+    const fileIndex = readPcValue(c, h.pctabOffset + pcfile, entry, h.quantum, entry);
+    const line = readPcValue(c, h.pctabOffset + pcln, entry, h.quantum, entry);
+    if (fileIndex === undefined || line === undefined) return undefined;
+    let nameAt: number;
+    if (h.layout === "ver12") {
+      // 0 is not a file in the 1.2 table; entry 0 holds the count.
+      const count = c.u32At(h.filetabOffset, "pclntab nfiletab");
+      if (fileIndex <= 0 || fileIndex >= count) return undefined;
+      nameAt = c.u32At(h.filetabOffset + 4 * fileIndex, "pclntab filetab entry");
+    } else {
+      if (fileIndex < 0) return undefined;
+      const cu = c.u32At(this.funcFieldAt(i, FUNC_CU_OFFSET), "_func cuOffset");
+      const fileOffset = c.u32At(h.cuOffset + 4 * (cu + fileIndex), "pclntab cutab entry");
+      if (fileOffset === 0xffff_ffff) return undefined;
+      nameAt = h.filetabOffset + fileOffset;
+    }
+    return { file: decodeUtf8(c.cstringAt(nameAt, "file name")), line };
+  }
+
+  /** Index of the function named `name` (the first, if the table repeats it), or undefined. */
+  findByName(name: string): number | undefined {
+    if (this.byName === undefined) {
+      const byName = new Map<string, number>();
+      for (let i = this.funcCount - 1; i >= 0; i--) byName.set(this.nameAt(i), i);
+      this.byName = byName;
+    }
+    return this.byName.get(name);
+  }
+
+  /** Index of the function whose [entry, end) holds `pc`, by binary search, or undefined. */
+  findByPc(pc: number): number | undefined {
+    const n = this.funcCount;
+    if (n === 0) return undefined;
+    if (!this.isSortChecked) this.checkSorted();
+    if (pc < this.pcField(0) || pc >= this.pcField(2 * n)) return undefined;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.pcField(2 * mid) <= pc) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Functab field `k` as a PC: entries and the end PC are at even k. */
+  private pcField(k: number): number {
+    const h = this.header;
+    const at = h.functabOffset + k * h.functabFieldSize;
+    return h.functabFieldSize === 4 ? this.textStart + this.c.u32At(at, "functab entry") : this.c.u64At(at, "functab entry");
+  }
+
+  private funcRecordAt(i: number): number {
+    this.checkIndex(i);
+    const h = this.header;
+    const k = 2 * i + 1;
+    const at = h.functabOffset + k * h.functabFieldSize;
+    const funcoff = h.functabFieldSize === 4 ? this.c.u32At(at, "functab funcoff") : this.c.u64At(at, "functab funcoff");
+    const record = h.funcdataOffset + funcoff;
+    this.c.need(record, this.func.size, "_func record");
+    return record;
+  }
+
+  private funcFieldAt(i: number, field: number): number {
+    return this.funcRecordAt(i) + this.func.entrySize + field;
+  }
+
+  private nameBytesAt(i: number): Uint8Array {
+    const at = this.funcFieldAt(i, FUNC_NAME_OFF);
+    const nameOff = this.c.i32At(at, "_func nameOff");
+    if (nameOff < 0) throw this.c.error(`_func nameOff ${nameOff} is negative`, at);
+    return this.c.cstringAt(this.header.funcnameOffset + nameOff, "function name");
+  }
+
+  private checkIndex(i: number): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.header.funcCount) {
+      throw new RangeError(`function index ${i} outside 0..${this.header.funcCount - 1}`);
+    }
+  }
+
+  private checkSorted(): void {
+    const h = this.header;
+    let previous = this.pcField(0);
+    for (let k = 2; k <= 2 * h.funcCount; k += 2) {
+      const pc = this.pcField(k);
+      if (pc < previous) throw this.c.error(`functab: entry 0x${pc.toString(16)} is below the one before it (0x${previous.toString(16)})`, h.functabOffset + k * h.functabFieldSize);
+      previous = pc;
+    }
+    this.isSortChecked = true;
+  }
+}
+
+/** A pclntab found in the binary, before the text start is known. */
+interface FoundPclntab {
+  readonly c: ByteCursor;
+  readonly header: PclntabHeader;
+  readonly address: number;
+  readonly foundBy: PclntabFoundBy;
+  readonly moduledata: Moduledata | undefined;
+}
+
+/**
+ * Reads the pclntab of a Go binary. It is looked for, in order:
+ * 1. a section named `.gopclntab` or ending in `gopclntab` (`.data.rel.ro.gopclntab` in a PIE);
+ * 2. through `runtime.firstmoduledata` when .symtab names it (its first word points at the header);
+ * 3. by the magic in the PT_LOAD segments, preferring a candidate that a moduledata in a writable
+ *    segment points at with consistent slices (the runtime's own view), else the first candidate
+ *    whose header is sane.
+ * A binary with none is `not-go`.
+ */
+export function readPclntab(elf: ElfFile): Pclntab {
+  const found = findInSection(elf) ?? findThroughModuledataSymbol(elf) ?? findByScan(elf);
+  if (found === undefined) throw new GoxrayError("not-go", { file: elf.name }, "no pclntab: not a Go binary (no gopclntab section, runtime.firstmoduledata or pclntab magic)");
+  const { header } = found;
+  const start = header.functabFieldSize === 4 ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
+  return new Pclntab(found.c, header, start.value, { address: found.address, foundBy: found.foundBy, textStartFrom: start.from });
+}
+
+/**
+ * The base of ver118/ver120 functab entries. In order:
+ * 1. moduledata.text, because the runtime adds entry offsets to exactly that word (runtime.textAddr);
+ * 2. the `runtime.text` symbol, which the linker subtracted to make the offsets (cmd/link pcln.go
+ *    textOff) and wrote into moduledata.text, so it agrees with (1) but needs .symtab;
+ * 3. the `.text` section address, equal to runtime.text with Go's internal linker, but an external
+ *    linker may put C code first (debug/gosym NewLineTable's note), hence only third;
+ * 4. pcHeader.textStart as stored, when not zero (Go 1.18–1.25; unrelocated in some PIEs).
+ */
+function resolveTextStart(elf: ElfFile, found: FoundPclntab): { value: number; from: TextStartSource } {
+  const moduledata = found.moduledata ?? findModuledata(elf, found.header, found.address);
+  if (moduledata !== undefined) return { value: moduledata.text, from: "moduledata" };
+  const symbol = elf.symbols()?.findByName("runtime.text");
+  if (symbol !== undefined) return { value: symbol.value, from: "runtime.text" };
+  const text = elf.findSection(".text");
+  if (text !== undefined) return { value: text.addr, from: ".text" };
+  if (found.header.storedTextStart !== 0) return { value: found.header.storedTextStart, from: "pcHeader" };
+  throw new GoxrayError("unsupported", { file: elf.name }, "pclntab: cannot tell where text starts (no moduledata, runtime.text symbol or .text section)");
+}
+
+function findInSection(elf: ElfFile): FoundPclntab | undefined {
+  const section: ElfSection | undefined = elf.findSection(".gopclntab") ?? elf.sections.find((s) => s.name.endsWith("gopclntab"));
+  if (section === undefined) return undefined;
+  const c = elf.sectionCursor(section);
+  return { c, header: readPclntabHeader(c), address: section.addr, foundBy: "section", moduledata: undefined };
+}
+
+function findThroughModuledataSymbol(elf: ElfFile): FoundPclntab | undefined {
+  const symbol = elf.symbols()?.findByName("runtime.firstmoduledata");
+  if (symbol === undefined) return undefined;
+  const wordSize = elf.header.wordSize;
+  const word = new ByteCursor(elf.readAtAddress(symbol.value, wordSize, "runtime.firstmoduledata"), elf.header.isLittleEndian, { file: elf.name, base: 0 });
+  const address = word.wordAt(0, wordSize, "moduledata first word");
+  const c = cursorAtAddress(elf, address);
+  if (c === undefined) return undefined;
+  const header = readPclntabHeader(c);
+  const moduledata = findModuledata(elf, header, address);
+  if (moduledata === undefined || moduledata.address !== symbol.value) return undefined;
+  return { c, header, address, foundBy: "moduledata", moduledata };
+}
+
+/** A cursor from virtual address `address` to the end of the file-backed part of its PT_LOAD. */
+function cursorAtAddress(elf: ElfFile, address: number): ByteCursor | undefined {
+  for (const s of elf.segments) {
+    if (s.type === PT_LOAD && address >= s.vaddr && address - s.vaddr < s.filesz) {
+      const offset = s.offset + (address - s.vaddr);
+      const bytes = elf.source.read(offset, s.filesz - (address - s.vaddr), "pclntab");
+      return new ByteCursor(bytes, elf.header.isLittleEndian, { file: elf.name, base: offset });
+    }
+  }
+  return undefined;
+}
+
+// The magics as they appear in memory, in both byte orders.
+const MAGIC_PATTERNS = [Go120PCLnTabMagic, Go118PCLnTabMagic, Go116PCLnTabMagic, Go12PCLnTabMagic].flatMap((m) => {
+  const le = Buffer.alloc(4);
+  le.writeUInt32LE(m);
+  const be = Buffer.alloc(4);
+  be.writeUInt32BE(m);
+  return [le, be];
+});
+
+function findByScan(elf: ElfFile): FoundPclntab | undefined {
+  let fallback: FoundPclntab | undefined;
+  for (const s of elf.segments) {
+    if (s.type !== PT_LOAD || s.filesz === 0) continue;
+    const bytes = elf.source.read(s.offset, s.filesz, "PT_LOAD segment");
+    const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (const pattern of MAGIC_PATTERNS) {
+      for (let at = haystack.indexOf(pattern); at >= 0; at = haystack.indexOf(pattern, at + 1)) {
+        // The header holds pointer-sized words, so the linker aligns it.
+        if ((s.vaddr + at) % 4 !== 0) continue;
+        const c = new ByteCursor(bytes.subarray(at), elf.header.isLittleEndian, { file: elf.name, base: s.offset + at });
+        const header = readHeaderQuietly(c);
+        if (header === undefined || header.ptrSize !== elf.header.wordSize || header.funcCount === 0) continue;
+        const address = s.vaddr + at;
+        const candidate = { c, header, address, foundBy: "scan" as const, moduledata: findModuledata(elf, header, address) };
+        if (candidate.moduledata !== undefined) return { ...candidate, foundBy: "moduledata" };
+        fallback ??= candidate;
+      }
+    }
+  }
+  return fallback;
+}
+
+/** The header at `c`, or undefined when these bytes are not one (for a scan, where misses are normal). */
+function readHeaderQuietly(c: ByteCursor): PclntabHeader | undefined {
+  try {
+    return readPclntabHeader(c);
+  } catch (err) {
+    if (err instanceof GoxrayError) return undefined;
+    throw err;
+  }
+}
