@@ -267,7 +267,7 @@ function clauseNames(clause: string, kind: "import" | "export-from"): { names: s
 /** Every module reference in a file: static imports, `export … from`, side-effect and dynamic imports. */
 function moduleReferences(file: SourceFile): ModuleReference[] {
   const refs: ModuleReference[] = [];
-  const statement = /(?<![.\w$])(import|export)(\s+type\b)?((?:\s*[\w$*{},]|\s+)*?)\s*\bfrom\s*(["'])/g;
+  const statement = /(?<![.\w$])(import|export)(\s+type\b)?([\w$*{},\s]*?)\bfrom\s*(["'])/g;
   for (const m of file.code.matchAll(statement)) {
     const kind = m[1] === "import" ? "import" : "export-from";
     const quoteAt = (m.index ?? 0) + m[0].length - 1;
@@ -587,7 +587,7 @@ describe("architecture checker", () => {
       'import D, { a, b as c, type T } from "../go/x.js";\nimport type {\n  U,\n} from "./y.js";\nexport { v } from "./z.js";\nimport * as ns from "./w.js";\ntype Q = import("../dwarf/q.js").Q;\nimport "./side.js";\n',
     );
     expect(moduleReferences(f).map((r) => `${r.kind} ${r.specifier} ${r.names.join(",")}${r.isTypeOnly ? " type" : ""}`)).toEqual([
-      "import ../go/x.js default,a,b",
+      "import ../go/x.js a,b,T,default",
       "import ./y.js U type",
       "export-from ./z.js v",
       "import ./w.js *",
