@@ -71,7 +71,7 @@ const REGEX_AFTER_PUNCTUATION = new Set([..."(,=:[!&|?{};+-*%<>~^"]);
 function scanSource(text: string): { code: string; comments: string } {
   const n = text.length;
   const code = text.split("");
-  const comments = text.split("").map((c) => (c === "\n" ? "\n" : " "));
+  const comments: string[] = text.split("").map((c) => (c === "\n" ? "\n" : " "));
   const blank = (from: number, to: number): void => {
     for (let k = from; k < to && k < n; k++) if (code[k] !== "\n" && code[k] !== "\r") code[k] = " ";
   };

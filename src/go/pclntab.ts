@@ -1,7 +1,6 @@
 import { ByteCursor, decodeUtf8 } from "../bytes/cursor.js";
 import type { ElfFile } from "../elf/elf-file.js";
 import { PT_LOAD } from "../elf/program-headers.js";
-import type { ElfSection } from "../elf/section-headers.js";
 import { GoxrayError } from "../errors.js";
 import { findModuledata, type Moduledata } from "./moduledata.js";
 
@@ -9,7 +8,7 @@ import { findModuledata, type Moduledata } from "./moduledata.js";
  * The pclntab layouts, each named after the Go release that brought it, as debug/gosym names them.
  * ver12: Go 1.2–1.15; ver116: 1.16–1.17; ver118: 1.18–1.19; ver120: 1.20 and later.
  */
-export type PclntabLayout = "ver12" | "ver116" | "ver118" | "ver120";
+type PclntabLayout = "ver12" | "ver116" | "ver118" | "ver120";
 
 // internal/abi/symtab.go (Go 1.27) PCLnTabMagic values; chosen so that no magic read in the
 // other byte order is another magic, which is how the byte order is detected.
@@ -23,7 +22,7 @@ const ArgsSizeUnknown = -0x8000_0000;
 
 /** The checked pclntab header (runtime/symtab.go pcHeader), with every table offset relative to the header. */
 export interface PclntabHeader {
-  readonly layout: PclntabLayout;
+  readonly layout: "ver12" | "ver116" | "ver118" | "ver120";
   /** Byte order of the table, from the magic. */
   readonly isLittleEndian: boolean;
   /** PC quantum ("minLC"): pc deltas in pc-value tables are multiplied by it (1 on x86, 4 on arm64). */
@@ -83,16 +82,16 @@ function funcRecordLayout(layout: PclntabLayout, ptrSize: 4 | 8): FuncRecordLayo
 // Offsets of the u32 fields after the entry field of `_func`.
 const FUNC_NAME_OFF = 0;
 const FUNC_ARGS = 4;
-const FUNC_PCFILE = 16;
-const FUNC_PCLN = 20;
 const FUNC_CU_OFFSET = 28;
+/** The pc-value tables every `_func` has, by their field offset after the entry. */
+const PC_TABLE_FIELD = { pcsp: 12, pcfile: 16, pcln: 20 } as const;
 
 /**
  * Detects the layout from the magic and checks the header at the start of `c`: bytes 4 and 5
  * zero, quantum in {1,2,4}, pointer size in {4,8}, and every table offset and the functab
  * (nfunc × entry size) inside the `c.length` bytes available.
  */
-export function readPclntabHeader(c: ByteCursor): PclntabHeader {
+function readPclntabHeader(c: ByteCursor): PclntabHeader {
   c.need(0, 8, "pclntab header");
   const b0 = c.u8At(0);
   const b1 = c.u8At(1);
@@ -237,7 +236,7 @@ function placeOf(c: ByteCursor, pos: number): { file: string; section?: string; 
  * (starting at `entry`); each value holds up to the new pc. A value delta of 0 ends the table,
  * except while the pc is still at `entry` (debug/gosym `step`, runtime `pcvalue`).
  */
-export function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: number, targetPc: number): number | undefined {
+function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: number, targetPc: number): number | undefined {
   c.seek(pos);
   let value = -1;
   let pc = entry;
@@ -255,17 +254,8 @@ export function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: 
   return value;
 }
 
-/** How the pclntab was found, most trusted first. */
-export type PclntabFoundBy = "section" | "moduledata" | "scan";
-
 /** Where the Go 1.18+ text start came from; see resolveTextStart. */
-export type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "none";
-
-/** A function's start position from its pcfile and pcln tables at the entry PC. */
-export interface FileLine {
-  readonly file: string;
-  readonly line: number;
-}
+type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "none";
 
 /**
  * A decoded pclntab: the function table, with names, sizes and positions decoded when asked.
@@ -277,30 +267,32 @@ export class Pclntab {
   readonly address: number | undefined;
   /** Base that ver118/ver120 functab entries are offsets from (0 for older layouts). */
   readonly textStart: number;
-  readonly foundBy: PclntabFoundBy;
+  /**
+   * Where the table was found: its section's name, "runtime.firstmoduledata" (by symbol),
+   * "moduledata" (by magic, confirmed by a moduledata in a writable segment) or "segment scan".
+   */
+  readonly foundIn: string;
   readonly textStartFrom: TextStartSource;
   private readonly c: ByteCursor;
   private readonly func: FuncRecordLayout;
   private byName: Map<string, number> | undefined;
   private isSortChecked = false;
 
-  /** `c` starts at the header and may run past the table's end; `header` is readPclntabHeader(c). */
-  constructor(
-    c: ByteCursor,
-    header: PclntabHeader,
-    textStart: number,
-    where: { address?: number; foundBy?: PclntabFoundBy; textStartFrom?: TextStartSource } = {},
-  ) {
-    this.c = c.isLittleEndian === header.isLittleEndian ? c : new ByteCursor(c.bytes, header.isLittleEndian, c.place);
-    this.header = header;
-    this.textStart = textStart;
+  /**
+   * Reads and checks the header at the start of `c`, which may run past the table's end (a
+   * segment's rest). `textStart` is the base of ver118/ver120 entries and is ignored for older layouts.
+   */
+  constructor(c: ByteCursor, textStart: number, where: { address?: number; foundIn?: string; textStartFrom?: TextStartSource } = {}) {
+    this.header = readPclntabHeader(c);
+    this.c = c.isLittleEndian === this.header.isLittleEndian ? c : new ByteCursor(c.bytes, this.header.isLittleEndian, c.place);
+    this.textStart = this.header.functabFieldSize === 4 ? textStart : 0;
     this.address = where.address;
-    this.foundBy = where.foundBy ?? "section";
+    this.foundIn = where.foundIn ?? c.place.section ?? `offset 0x${c.place.base.toString(16)}`;
     this.textStartFrom = where.textStartFrom ?? "none";
-    this.func = funcRecordLayout(header.layout, header.ptrSize);
+    this.func = funcRecordLayout(this.header.layout, this.header.ptrSize);
   }
 
-  get layout(): PclntabLayout {
+  get layout(): PclntabHeader["layout"] {
     return this.header.layout;
   }
   get quantum(): 1 | 2 | 4 {
@@ -327,7 +319,10 @@ export class Pclntab {
 
   /** Full Go name of function `i` ("main.(*T).Sum"), decoded from the name table on each call. */
   nameAt(i: number): string {
-    return decodeUtf8(this.nameBytesAt(i));
+    const at = this.funcFieldAt(i, FUNC_NAME_OFF);
+    const nameOff = this.c.i32At(at, "_func nameOff");
+    if (nameOff < 0) throw this.c.error(`_func nameOff ${nameOff} is negative`, at);
+    return decodeUtf8(this.c.cstringAt(this.header.funcnameOffset + nameOff, "function name"));
   }
 
   /** Bytes of stack arguments (in + out, ABI0 frame layout), or undefined for ArgsSizeUnknown (assembly). */
@@ -342,22 +337,30 @@ export class Pclntab {
   }
 
   /**
+   * The value function `i`'s pcsp (SP offset), pcfile (file index) or pcln (line) table gives
+   * `pc`, or undefined when the function has no such table or `pc` is past its end.
+   */
+  pcValueAt(i: number, table: keyof typeof PC_TABLE_FIELD, pc: number): number | undefined {
+    const offset = this.c.u32At(this.funcFieldAt(i, PC_TABLE_FIELD[table]), "_func pc-value table offset");
+    // Offset 0 means "no table" (runtime pcvalue).
+    if (offset === 0) return undefined;
+    return readPcValue(this.c, this.header.pctabOffset + offset, this.entryAt(i), this.header.quantum, pc);
+  }
+
+  /**
    * File and line of function `i` at its entry PC, from its pcfile and pcln tables; undefined when
    * it has no tables or the file is unnamed.
    */
-  fileLineAt(i: number): FileLine | undefined {
+  fileLineAt(i: number): { readonly file: string; readonly line: number } | undefined {
     const c = this.c;
     const h = this.header;
     const entry = this.entryAt(i);
-    const pcfile = c.u32At(this.funcFieldAt(i, FUNC_PCFILE), "_func pcfile");
-    const pcln = c.u32At(this.funcFieldAt(i, FUNC_PCLN), "_func pcln");
-    if (pcfile === 0 || pcln === 0) return undefined;
-    const fileIndex = readPcValue(c, h.pctabOffset + pcfile, entry, h.quantum, entry);
-    const line = readPcValue(c, h.pctabOffset + pcln, entry, h.quantum, entry);
+    const fileIndex = this.pcValueAt(i, "pcfile", entry);
+    const line = this.pcValueAt(i, "pcln", entry);
     if (fileIndex === undefined || line === undefined) return undefined;
     let nameAt: number;
     if (h.layout === "ver12") {
-      // 0 is not a file in the 1.2 table; entry 0 holds the count.
+      // Entry 0 of the 1.2 file table holds the count, so 0 names no file.
       const count = c.u32At(h.filetabOffset, "pclntab nfiletab");
       if (fileIndex <= 0 || fileIndex >= count) return undefined;
       nameAt = c.u32At(h.filetabOffset + 4 * fileIndex, "pclntab filetab entry");
@@ -407,23 +410,16 @@ export class Pclntab {
   private funcRecordAt(i: number): number {
     this.checkIndex(i);
     const h = this.header;
-    const k = 2 * i + 1;
-    const at = h.functabOffset + k * h.functabFieldSize;
+    const at = h.functabOffset + (2 * i + 1) * h.functabFieldSize;
     const funcoff = h.functabFieldSize === 4 ? this.c.u32At(at, "functab funcoff") : this.c.u64At(at, "functab funcoff");
     const record = h.funcdataOffset + funcoff;
     this.c.need(record, this.func.size, "_func record");
     return record;
   }
 
+  /** Position of a u32 field of function `i`'s `_func`, counted from the end of the entry field. */
   private funcFieldAt(i: number, field: number): number {
     return this.funcRecordAt(i) + this.func.entrySize + field;
-  }
-
-  private nameBytesAt(i: number): Uint8Array {
-    const at = this.funcFieldAt(i, FUNC_NAME_OFF);
-    const nameOff = this.c.i32At(at, "_func nameOff");
-    if (nameOff < 0) throw this.c.error(`_func nameOff ${nameOff} is negative`, at);
-    return this.c.cstringAt(this.header.funcnameOffset + nameOff, "function name");
   }
 
   private checkIndex(i: number): void {
@@ -449,25 +445,24 @@ interface FoundPclntab {
   readonly c: ByteCursor;
   readonly header: PclntabHeader;
   readonly address: number;
-  readonly foundBy: PclntabFoundBy;
+  readonly foundIn: string;
   readonly moduledata: Moduledata | undefined;
 }
 
 /**
- * Reads the pclntab of a Go binary. It is looked for, in order:
+ * Reads the pclntab of a Go binary, or undefined when it has none (not Go). It is looked for, in order:
  * 1. a section named `.gopclntab` or ending in `gopclntab` (`.data.rel.ro.gopclntab` in a PIE);
  * 2. through `runtime.firstmoduledata` when .symtab names it (its first word points at the header);
  * 3. by the magic in the PT_LOAD segments, preferring a candidate that a moduledata in a writable
  *    segment points at with consistent slices (the runtime's own view), else the first candidate
- *    whose header is sane.
- * A binary with none is `not-go`.
+ *    whose header is sane and whose functab ends after it starts.
+ * A section or moduledata that leads to a bad header is `malformed`; a scan skips bad candidates.
  */
-export function readPclntab(elf: ElfFile): Pclntab {
+export function readPclntab(elf: ElfFile): Pclntab | undefined {
   const found = findInSection(elf) ?? findThroughModuledataSymbol(elf) ?? findByScan(elf);
-  if (found === undefined) throw new GoxrayError("not-go", { file: elf.name }, "no pclntab: not a Go binary (no gopclntab section, runtime.firstmoduledata or pclntab magic)");
-  const { header } = found;
-  const start = header.functabFieldSize === 4 ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
-  return new Pclntab(found.c, header, start.value, { address: found.address, foundBy: found.foundBy, textStartFrom: start.from });
+  if (found === undefined) return undefined;
+  const start = found.header.functabFieldSize === 4 ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
+  return new Pclntab(found.c, start.value, { address: found.address, foundIn: found.foundIn, textStartFrom: start.from });
 }
 
 /**
@@ -491,10 +486,10 @@ function resolveTextStart(elf: ElfFile, found: FoundPclntab): { value: number; f
 }
 
 function findInSection(elf: ElfFile): FoundPclntab | undefined {
-  const section: ElfSection | undefined = elf.findSection(".gopclntab") ?? elf.sections.find((s) => s.name.endsWith("gopclntab"));
+  const section = elf.findSection(".gopclntab") ?? elf.sections.find((s) => s.name.endsWith("gopclntab"));
   if (section === undefined) return undefined;
   const c = elf.sectionCursor(section);
-  return { c, header: readPclntabHeader(c), address: section.addr, foundBy: "section", moduledata: undefined };
+  return { c, header: readPclntabHeader(c), address: section.addr, foundIn: section.name, moduledata: undefined };
 }
 
 function findThroughModuledataSymbol(elf: ElfFile): FoundPclntab | undefined {
@@ -508,7 +503,7 @@ function findThroughModuledataSymbol(elf: ElfFile): FoundPclntab | undefined {
   const header = readPclntabHeader(c);
   const moduledata = findModuledata(elf, header, address);
   if (moduledata === undefined || moduledata.address !== symbol.value) return undefined;
-  return { c, header, address, foundBy: "moduledata", moduledata };
+  return { c, header, address, foundIn: "runtime.firstmoduledata", moduledata };
 }
 
 /** A cursor from virtual address `address` to the end of the file-backed part of its PT_LOAD. */
@@ -543,24 +538,35 @@ function findByScan(elf: ElfFile): FoundPclntab | undefined {
         // The header holds pointer-sized words, so the linker aligns it.
         if ((s.vaddr + at) % 4 !== 0) continue;
         const c = new ByteCursor(bytes.subarray(at), elf.header.isLittleEndian, { file: elf.name, base: s.offset + at });
-        const header = readHeaderQuietly(c);
-        if (header === undefined || header.ptrSize !== elf.header.wordSize || header.funcCount === 0) continue;
+        const header = readCandidateHeader(c, elf.header.wordSize);
+        if (header === undefined) continue;
         const address = s.vaddr + at;
-        const candidate = { c, header, address, foundBy: "scan" as const, moduledata: findModuledata(elf, header, address) };
-        if (candidate.moduledata !== undefined) return { ...candidate, foundBy: "moduledata" };
-        fallback ??= candidate;
+        const moduledata = findModuledata(elf, header, address);
+        if (moduledata !== undefined) return { c, header, address, foundIn: "moduledata", moduledata };
+        fallback ??= { c, header, address, foundIn: "segment scan", moduledata: undefined };
       }
     }
   }
   return fallback;
 }
 
-/** The header at `c`, or undefined when these bytes are not one (for a scan, where misses are normal). */
-function readHeaderQuietly(c: ByteCursor): PclntabHeader | undefined {
+/**
+ * The header at `c` when it passes every check, has the ELF's pointer size, at least one function,
+ * and a functab whose end PC is not below its first entry; else undefined. This is the scan's
+ * boundary: bytes that merely look like a magic are expected, so their errors are dropped here.
+ */
+function readCandidateHeader(c: ByteCursor, wordSize: 4 | 8): PclntabHeader | undefined {
+  let header: PclntabHeader;
   try {
-    return readPclntabHeader(c);
+    header = readPclntabHeader(c);
   } catch (err) {
     if (err instanceof GoxrayError) return undefined;
     throw err;
   }
+  if (header.ptrSize !== wordSize || header.funcCount === 0) return undefined;
+  const t = c.isLittleEndian === header.isLittleEndian ? c : new ByteCursor(c.bytes, header.isLittleEndian, c.place);
+  const size = header.functabFieldSize;
+  const first = size === 4 ? t.u32At(header.functabOffset) : t.u64BigAt(header.functabOffset);
+  const end = size === 4 ? t.u32At(header.functabOffset + 2 * header.funcCount * size) : t.u64BigAt(header.functabOffset + 2 * header.funcCount * size);
+  return end > first ? header : undefined;
 }

@@ -91,6 +91,8 @@ export class FunctionIndex {
             line: position?.line,
             params: [],
             results: [],
+            hasKnownResults: false,
+            hasDictionaryArg: isShapeInstantiation(pclntab.nameAt(i)),
             hasDwarf: false,
             argsSize,
             inlined: "no",
@@ -145,11 +147,11 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
   }
   for (const s of subprograms) for (const p of s.params) if (s.isAbstract && p.origin === undefined) abstractParams.set(p.offset, p);
   const files = new FileNames(dwarf);
-  const copiesByOrigin = new Map<number, InlinedCopy[]>();
+  const copiesByOrigin = new Map<number, (InlinedCopy & { unit: Unit })[]>();
   for (const inline of inlines) {
     const callerName = nameOf(inline.caller, abstractByOffset) ?? "?";
     const list = copiesByOrigin.get(inline.origin) ?? [];
-    list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
+    list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine, unit: inline.unit });
     copiesByOrigin.set(inline.origin, list);
   }
   const hasBody = new Set<number>();
@@ -180,7 +182,7 @@ function toFunction(
   s: SubprogramDraft,
   declared: SubprogramDraft,
   abstractParams: Map<number, ParamDraft> | undefined,
-  copies: InlinedCopy[],
+  copies: (InlinedCopy & { unit: Unit })[],
   inlined: InlinedStatus,
   types: TypeBuilder,
   files: FileNames,
@@ -195,6 +197,7 @@ function toFunction(
   const results: GoParam[] = [];
   for (const p of drafts) {
     const name = p.name ?? "?";
+    if (name === DICTIONARY_PARAM) continue;
     const param: GoParam = {
       name,
       isUnnamed: name.startsWith("~") || name === "_",
@@ -209,20 +212,36 @@ function toFunction(
   const entry = first === undefined ? undefined : Math.min(...s.ranges.map((r) => r.low));
   const end = first === undefined ? undefined : Math.max(...s.ranges.map((r) => r.high));
   const line = declared.declLine ?? s.declLine ?? (entry === undefined ? undefined : files.lineAt(s.unit, entry));
+  // The line table rows of an inlined copy name the inlined function's file, not the caller's.
+  const firstCopy = copies[0];
+  const copyStart = firstCopy?.ranges[0]?.low;
+  const file =
+    files.name(declared.unit, declared.declFile ?? s.declFile) ??
+    (entry !== undefined ? files.fileAt(s.unit, entry) : firstCopy !== undefined && copyStart !== undefined ? files.fileAt(firstCopy.unit, copyStart) : undefined);
   return {
     name: declared.name ?? "?",
     entry,
     end,
-    file: files.name(declared.unit, declared.declFile ?? s.declFile) ?? (entry === undefined ? undefined : files.fileAt(s.unit, entry)),
+    file,
     line,
     params,
     results,
+    hasKnownResults: !declared.isAbstract || results.length > 0,
+    hasDictionaryArg: isShapeInstantiation(declared.name ?? "") || drafts.some((p) => p.name === DICTIONARY_PARAM),
     hasDwarf: true,
     argsSize: undefined,
     inlined,
-    inlinedCopies: copies,
+    inlinedCopies: copies.map(({ caller, ranges, callFile, callLine }) => ({ caller, ranges, callFile, callLine })),
     dwarfOffset: s.offset,
   };
+}
+
+// cmd/compile names a shape function's dictionary argument ".dict" (DWARF lists it from Go 1.27).
+const DICTIONARY_PARAM = ".dict";
+
+/** A function compiled once per GC shape: its name's type arguments are shapes ("go.shape.int"). */
+function isShapeInstantiation(name: string): boolean {
+  return name.includes("[go.shape.") || name.includes(",go.shape.");
 }
 
 function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], inlines: InlineDraft[]): void {

@@ -42,6 +42,17 @@ export interface GoFunction {
   /** Receiver (for methods) and parameters, in declaration order. */
   readonly params: readonly GoParam[];
   readonly results: readonly GoParam[];
+  /**
+   * False when the compiler did not record the results: a function inlined everywhere has only an
+   * abstract DWARF entry, which lists named results but no unnamed ones (seen in Go 1.15–1.27).
+   */
+  readonly hasKnownResults: boolean;
+  /**
+   * True for a shape instantiation of a generic function ("pkg.F[go.shape.int]"): its dictionary
+   * is a hidden first argument. Go 1.27 lists it in DWARF as ".dict"; earlier releases do not, and
+   * `params` never holds it.
+   */
+  readonly hasDictionaryArg: boolean;
   /** False when the binary has no DWARF for the function: parameter names and types are unknown. */
   readonly hasDwarf: boolean;
   /** Bytes of arguments and results on the stack frame, from pclntab (the ABI0 size). */

@@ -36,6 +36,10 @@ export class TypeBuilder {
     if (name === undefined) {
       const cursor = this.cursorAt(offset);
       name = cursor === undefined ? "?" : this.entryName(cursor) ?? this.anonymousName(cursor, 0);
+      // A shape function's type parameters are typedefs ".param0", ".param1" of the shape type
+      // (DW_AT_go_dict_index, Go 1.19+); the shape ("go.shape.int") is what the body works on.
+      const target = cursor?.attr(C.DW_AT_type);
+      if (name.startsWith(".param") && cursor?.tag === C.DW_TAG_typedef && target?.kind === "reference" && target.offset !== offset) name = this.nameOf(target.offset);
       this.names.set(offset, name);
     }
     return name;

@@ -22,12 +22,15 @@ export interface FunctionRow {
   readonly line: number | null;
   /** Null when the binary has no DWARF for it: parameters unknown. */
   readonly params: readonly ParamRow[] | null;
+  /** Null when unknown: no DWARF, or a function inlined everywhere whose results were unnamed. */
   readonly results: readonly ParamRow[] | null;
   readonly inlined: InlinedStatus;
   /** Where copies of the body were inlined: caller and call position. */
   readonly inlinedAt: readonly { readonly caller: string; readonly file: string | null; readonly line: number | null }[];
   readonly isMethod: boolean;
   readonly isGeneric: boolean;
+  /** A shape instantiation: a hidden dictionary argument comes first, before the receiver. */
+  readonly hasDictionaryArg: boolean;
   readonly hasFloatArgs: boolean;
   readonly argsSize: number | null;
 }
@@ -72,11 +75,12 @@ function toRow(binary: GoBinary, f: GoFunction): FunctionRow {
     file: f.file ?? null,
     line: f.line ?? null,
     params: f.hasDwarf ? f.params.map(param) : null,
-    results: f.hasDwarf ? f.results.map(param) : null,
+    results: f.hasDwarf && f.hasKnownResults ? f.results.map(param) : null,
     inlined: f.inlined,
     inlinedAt: f.inlinedCopies.map((c) => ({ caller: c.caller, file: c.callFile ?? null, line: c.callLine ?? null })),
     isMethod: isMethodName(f.name),
     isGeneric: isGenericName(f.name),
+    hasDictionaryArg: f.hasDictionaryArg,
     hasFloatArgs,
     argsSize: f.argsSize ?? null,
   };

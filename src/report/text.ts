@@ -58,8 +58,8 @@ function table(rows: readonly [string, string][]): string {
 export function renderFunctionsText(rows: readonly FunctionRow[]): string {
   let out = "";
   for (const r of rows) {
-    const signature = r.params === null ? "(?)  no DWARF: types unknown" : `(${r.params.map(renderParam).join(", ")})${renderResults(r.results ?? [])}`;
-    const where = r.file === null ? "" : `  ${r.file}:${r.line ?? "?"}`;
+    const signature = r.params === null ? "(?)  no DWARF: types unknown" : `(${r.params.map(renderParam).join(", ")})${r.results === null ? " ?" : renderResults(r.results)}`;
+    const where = r.file === null && r.line === null ? "" : `  ${r.file ?? "?"}:${r.line ?? "?"}`;
     const flags: string[] = [];
     if (r.inlined === "always") flags.push("inlined everywhere: no body to probe");
     else if (r.inlined === "partly") flags.push(`inlined at ${r.inlinedAt.length} site${r.inlinedAt.length === 1 ? "" : "s"}`);

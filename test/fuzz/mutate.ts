@@ -153,11 +153,15 @@ const ELF_HEADER_FIELDS: readonly (readonly [string, number, 1 | 2 | 4 | 8])[] =
 ];
 
 const SECTION_HEADER_FIELDS: readonly (readonly [string, number, 4 | 8])[] = [
+  // sh_name, sh_offset and sh_size twice: they are what a reader follows first.
+  ["sh_name", 0, 4],
   ["sh_name", 0, 4],
   ["sh_type", 4, 4],
   ["sh_flags", 8, 8],
   ["sh_addr", 0x10, 8],
   ["sh_offset", 0x18, 8],
+  ["sh_offset", 0x18, 8],
+  ["sh_size", 0x20, 8],
   ["sh_size", 0x20, 8],
   ["sh_link", 0x28, 4],
   ["sh_info", 0x2c, 4],
@@ -176,7 +180,7 @@ const PROGRAM_HEADER_FIELDS: readonly (readonly [string, number, 4 | 8])[] = [
 ];
 
 /** Builds the mutation plan of one case; the same arguments always give the same plan. */
-export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPlan {
+export function planMutation(seed: Uint8Array, layout: ElfLayout, seedOfCase: number): MutationPlan {
   const next = randomSource(seedOfCase);
   const below = (n: number): number => (n <= 0 ? 0 : next() % n);
   const pick = <T>(items: readonly T[]): T => {
@@ -192,15 +196,17 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
   /** Values that break length and offset checks, for a field `width` bytes wide now holding `current`. */
   const interesting = (width: 1 | 2 | 4 | 8, current: bigint): bigint => {
     const max = (1n << BigInt(8 * width)) - 1n;
-    const candidates = [0n, 1n, max, max - 1n, 0xffffffffn, 0x7fffffffn, 0x80000000n, 0x100000000n, BigInt(size), BigInt(size) - 1n, BigInt(size) + 1n, (1n << 53n) - 1n, 1n << 53n, 1n << 63n, BigInt(below(size)), current + 1n, current - 1n, current * 2n, current + BigInt(size)];
+    const candidates = [0n, 0n, 0xffffffffn, 1n, max, max - 1n, 0xffffffffn, 0x7fffffffn, 0x80000000n, 0x100000000n, BigInt(size), BigInt(size) - 1n, BigInt(size) + 1n, (1n << 53n) - 1n, 1n << 53n, 1n << 63n, BigInt(below(size)), current + 1n, current - 1n, current * 2n, current + BigInt(size)];
     const fitting = candidates.filter((v) => v >= 0n && v <= max);
     return pick(fitting);
   };
   const readField = (offset: number, width: number): bigint => {
-    // The plan is built from the layout alone, so the current value is only known for fields the layout holds.
-    void offset;
-    void width;
-    return 0n;
+    let value = 0n;
+    for (let i = 0; i < width; i++) {
+      const b = BigInt(seed[layout.isLittleEndian ? offset + width - 1 - i : offset + i] ?? 0);
+      value = (value << 8n) | b;
+    }
+    return value;
   };
   const encode = (value: bigint, width: number): number[] => {
     const out: number[] = [];
@@ -208,8 +214,8 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
     return layout.isLittleEndian ? out : out.reverse();
   };
   const hex = (v: bigint): string => `0x${v.toString(16)}`;
-  const setField = (label: string, offset: number, width: 1 | 2 | 4 | 8, current: bigint): MutationStep => {
-    const value = interesting(width, current);
+  const setField = (label: string, offset: number, width: 1 | 2 | 4 | 8): MutationStep => {
+    const value = interesting(width, readField(offset, width));
     return { description: `${label} (${width * 8}-bit at file offset 0x${offset.toString(16)}) = ${hex(value)}`, edits: [{ op: "write", offset, bytes: encode(value, width) }] };
   };
 
@@ -257,8 +263,7 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
       12,
       () => {
         const [name, offset, width] = pick(ELF_HEADER_FIELDS);
-        const current = name === "e_phoff" ? BigInt(layout.phoff) : name === "e_shoff" ? BigInt(layout.shoff) : name === "e_phnum" ? BigInt(layout.phnum) : name === "e_shnum" ? BigInt(layout.sections.length) : readField(offset, width);
-        return [setField(`ELF header ${name}`, offset, width, current)];
+        return [setField(`ELF header ${name}`, offset, width)];
       },
     ],
     [
@@ -267,8 +272,7 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
         // Aim at named sections half of the time: they are the ones a reader follows.
         const section = targets.length > 0 && below(2) === 0 ? pick(targets) : pick(layout.sections);
         const [name, offset, width] = pick(SECTION_HEADER_FIELDS);
-        const current = name === "sh_offset" ? BigInt(section.offset) : name === "sh_size" ? BigInt(section.size) : 0n;
-        return [setField(`${sectionLabel(section)} ${name}`, section.headerOffset + offset, width, current)];
+        return [setField(`${sectionLabel(section)} ${name}`, section.headerOffset + offset, width)];
       },
     ],
     [
@@ -277,7 +281,7 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
         if (layout.phnum === 0) return [];
         const index = below(layout.phnum);
         const [name, offset, width] = pick(PROGRAM_HEADER_FIELDS);
-        return [setField(`program header ${index} ${name}`, layout.phoff + index * layout.phentsize + offset, width, 0n)];
+        return [setField(`program header ${index} ${name}`, layout.phoff + index * layout.phentsize + offset, width)];
       },
     ],
     [
@@ -301,7 +305,7 @@ export function planMutation(layout: ElfLayout, seedOfCase: number): MutationPla
             const width = pick([1, 2, 4, 8] as const);
             const k = Math.max(0, below(Math.floor(span / width)) * width);
             if (k + width > section.size) return [];
-            return [setField(`bytes ${k}..${k + width - 1} of ${sectionLabel(section)}`, at(k), width, 0n)];
+            return [setField(`bytes ${k}..${k + width - 1} of ${sectionLabel(section)}`, at(k), width)];
           }
           default: {
             const k = below(span);
