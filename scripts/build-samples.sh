@@ -105,26 +105,37 @@ for v in "${versions[@]}"; do
   full_version[$v]=$(env -i PATH=/usr/bin:/bin GOTOOLCHAIN=local "$go" version | awk '{print $3}')
   # Go 1.18+ stamps the git state into the binary unless told not to; the output must not depend
   # on uncommitted changes elsewhere in the repository. Older toolchains reject the flag.
-  if env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTOOLCHAIN=local "$go" help build | grep -q -- '-buildvcs'; then
+  # (Captured first: `| grep -q` can end go with SIGPIPE, which pipefail turns into "no".)
+  help=$(env -i PATH=/usr/bin:/bin HOME=/nonexistent GOTOOLCHAIN=local "$go" help build 2>&1)
+  if [[ $help == *-buildvcs* ]]; then
     common_args[$v]=-buildvcs=false
   else
     common_args[$v]=
   fi
 done
 
+# "file NAME SHA256" for each go.mod, go.sum and *.go of each sample, in byte order of NAME.
+declare -A file_lines=()
+for s in "${samples[@]}"; do
+  file_lines[$s]=$(
+    cd "$root/samples/$s" &&
+      find . -maxdepth 1 -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) -printf '%f\n' |
+      LC_ALL=C sort | while read -r f; do
+        printf 'file %s %s\n' "$f" "$(sha256sum <"$f" | cut -d' ' -f1)"
+      done
+  )
+done
+
 # The text whose sha256 names a build; samples.ts writes the same lines.
 key_text() {
-  local sample=$1 version=$2 arch=$3 flagset=$4 f
+  local sample=$1 version=$2 arch=$3 flagset=$4
   printf 'goxray-sample-build %s\n' "$KEY_VERSION"
   printf 'go %s\n' "${full_version[$version]}"
   printf 'arch %s\n' "$arch"
   printf 'flagset %s\n' "$flagset"
   flagset_args "$flagset" | sed 's/^/arg /'
   [[ -n ${common_args[$version]} ]] && printf 'arg %s\n' "${common_args[$version]}"
-  find "$root/samples/$sample" -maxdepth 1 -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) -printf '%f\n' |
-    LC_ALL=C sort | while read -r f; do
-      printf 'file %s %s\n' "$f" "$(sha256sum <"$root/samples/$sample/$f" | cut -d' ' -f1)"
-    done
+  printf '%s\n' "${file_lines[$sample]}"
 }
 
 build_dir() {

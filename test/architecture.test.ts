@@ -344,6 +344,8 @@ function packageName(specifier: string): string {
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
+const SPEC_CONSTANT = /^(DW|DW_AT|SHT|SHF|SHN|PT|PF|PN|ET|EM|STT|NT|ELFCLASS|ELFDATA|ELFCOMPRESS)_?[A-Za-z0-9_]+$/;
+
 /** Checks every rule over the given src/ files; `allFiles` also holds test/ files for dead-export notes. */
 function checkArchitecture(
   srcFiles: readonly SourceFile[],
@@ -509,8 +511,14 @@ function checkArchitecture(
     for (const exp of localExports(file)) {
       if (used?.has(exp.name) === true) continue;
       const byTests = testUsedNames.get(file.path);
-      const note = byTests?.has(exp.name) === true || byTests?.has("*") === true ? " (only tests import it)" : "";
-      report(file, exp.index, "dead-export", `export ${exp.name} has no importer in src/ and is not re-exported by src/index.ts${note}`);
+      const isTested = byTests?.has(exp.name) === true || byTests?.has("*") === true;
+      // Spec constants (DW_TAG_*, SHT_*, EM_*…) are how tests spell the bytes they build (STYLE.md
+      // "Tests"): a constant that tests use is not dead.
+      if (isTested && SPEC_CONSTANT.test(exp.name)) continue;
+      const escaped = exp.name.replace(/\$/g, "\\$");
+      const usesInFile = [...file.code.matchAll(new RegExp(`(?<![.\\w$])${escaped}(?![\\w$])`, "g"))].length - 1;
+      const notes = [...(isTested ? ["only tests import it"] : []), usesInFile > 0 ? "used inside its own file: drop `export`" : "used nowhere in src/: delete it"];
+      report(file, exp.index, "dead-export", `export ${exp.name} has no importer in src/ and is not re-exported by src/index.ts (${notes.join("; ")})`);
     }
   }
   return violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.rule.localeCompare(b.rule));

@@ -151,7 +151,7 @@ describe("bad input: one line, the file named, a documented exit code", () => {
     let status = 0;
     let stderr = "";
     try {
-      execFileSync(process.execPath, ["dist/cli/main.js", "analyze", "/nonexistent/binary"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      execFileSync(process.execPath, ["dist/cli/bin.js", "analyze", "/nonexistent/binary"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     } catch (err) {
       const e = err as { status: number; stderr: string };
       status = e.status;

@@ -231,9 +231,3 @@ function readBig8(c: ByteCursor): bigint {
   c.skip(8);
   return v;
 }
-
-/** A constant attribute value as a safe number, if it is one (data forms, udata, sdata, implicit_const). */
-export function constantOf(v: FormValue | undefined): number | undefined {
-  return v?.kind === "constant" ? v.value : undefined;
-}
-

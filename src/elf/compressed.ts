@@ -4,8 +4,8 @@ import { ByteCursor } from "../bytes/cursor.js";
 import { GoxrayError } from "../errors.js";
 
 // ELF gABI, "Compressed Sections": ch_type values.
-export const ELFCOMPRESS_ZLIB = 1;
-export const ELFCOMPRESS_ZSTD = 2;
+const ELFCOMPRESS_ZLIB = 1;
+const ELFCOMPRESS_ZSTD = 2;
 
 /** How a section's bytes are stored in the file. */
 export type SectionCompression = "none" | "zlib" | "zdebug";
@@ -71,14 +71,19 @@ export function inflateSection(c: ByteCursor, kind: "zlib" | "zdebug", wordSize:
  */
 export function inflateSectionPrefix(c: ByteCursor, kind: "zlib" | "zdebug", wordSize: 4 | 8, want: number): Uint8Array {
   const header = readCompressedHeader(c, kind, wordSize);
-  const input = c.bytes.subarray(header.streamStart, header.streamStart + Math.max(64, want));
-  let out: Buffer;
-  try {
-    out = inflateSync(input, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: outputBound(header.size, input.byteLength) });
-  } catch (err) {
-    throw c.error(`zlib stream: ${describeZlibError(err, header.size)}`, header.streamStart);
+  const streamLength = c.length - header.streamStart;
+  // A deflate block starts with its Huffman tables (often a few hundred bytes) before any output:
+  // feed a growing prefix of the stream until enough comes out, or the whole stream has been fed.
+  for (let input = Math.min(streamLength, 4096); ; input = Math.min(streamLength, input * 8)) {
+    const stream = c.bytes.subarray(header.streamStart, header.streamStart + input);
+    let out: Buffer;
+    try {
+      out = inflateSync(stream, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: outputBound(header.size, stream.byteLength) });
+    } catch (err) {
+      throw c.error(`zlib stream: ${describeZlibError(err, header.size)}`, header.streamStart);
+    }
+    if (out.byteLength >= want || input >= streamLength) return out.subarray(0, Math.min(want, out.byteLength));
   }
-  return out.subarray(0, Math.min(want, out.byteLength));
 }
 
 function describeZlibError(err: unknown, declared: number): string {

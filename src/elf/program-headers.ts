@@ -6,7 +6,6 @@ import type { ElfSection } from "./section-headers.js";
 
 // ELF gABI, "Program Header".
 export const PT_LOAD = 1;
-export const PT_DYNAMIC = 2;
 export const PT_INTERP = 3;
 export const PT_NOTE = 4;
 export const PF_X = 0x1;

@@ -4,15 +4,11 @@ import { GoxrayError } from "../errors.js";
 import { SHN_XINDEX, type ElfHeader } from "./header.js";
 
 // ELF gABI, "Sections".
-export const SHT_NULL = 0;
+const SHT_NULL = 0;
 export const SHT_SYMTAB = 2;
-export const SHT_STRTAB = 3;
 export const SHT_NOTE = 7;
 export const SHT_NOBITS = 8;
 export const SHT_DYNSYM = 11;
-export const SHF_WRITE = 0x1;
-export const SHF_ALLOC = 0x2;
-export const SHF_EXECINSTR = 0x4;
 export const SHF_COMPRESSED = 0x800;
 
 /** One section header, with its name resolved and its file range checked against the file size. */

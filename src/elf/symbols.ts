@@ -1,7 +1,6 @@
 import { ByteCursor, decodeUtf8 } from "../bytes/cursor.js";
 
 // ELF gABI, "Symbol Table".
-export const STT_OBJECT = 1;
 export const STT_FUNC = 2;
 
 /** One symbol table entry. */

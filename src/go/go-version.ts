@@ -33,8 +33,3 @@ export function parseGoVersion(raw: string): GoVersion | undefined {
 export function isAtLeast(v: GoVersion, major: number, minor: number): boolean {
   return v.major > major || (v.major === major && v.minor >= minor);
 }
-
-/** "1.22" for go1.22.12: the release line that facts about Go are keyed by. */
-export function releaseLine(v: GoVersion): string {
-  return `${v.major}.${v.minor}`;
-}

@@ -56,7 +56,7 @@ function prefixSize(header: PclntabHeader): number {
  * nfunc+1 entries, and text ≤ minpc ≤ maxpc ≤ etext. Returns undefined when anything disagrees,
  * so that a scan can move on; never throws for bytes that merely are not a moduledata.
  */
-export function readModuledata(c: ByteCursor, pos: number, address: number, header: PclntabHeader, headerAddress: number): Moduledata | undefined {
+function readModuledata(c: ByteCursor, pos: number, address: number, header: PclntabHeader, headerAddress: number): Moduledata | undefined {
   const size = header.ptrSize;
   if (pos < 0 || pos > c.length - prefixSize(header)) return undefined;
   // Words above 2^53 cannot be addresses we know; u64At would throw for them.
@@ -65,32 +65,20 @@ export function readModuledata(c: ByteCursor, pos: number, address: number, head
     const sliceLen = word(index + 1);
     return word(index) === ptr && sliceLen !== undefined && word(index + 2) === sliceLen && (len === undefined || sliceLen === len);
   };
-  let fields: typeof FIELDS_VER12 | typeof FIELDS_VER116;
-  if (header.layout === "ver12") {
-    const f = FIELDS_VER12;
-    if (
-      !isSlice(f.pclntable, headerAddress) ||
-      !isSlice(f.ftab, headerAddress + header.functabOffset, header.funcCount + 1) ||
-      !isSlice(f.filetab, headerAddress + header.filetabOffset)
-    ) {
-      return undefined;
-    }
-    fields = f;
-  } else {
-    const f = FIELDS_VER116;
-    if (
-      word(f.pcHeader) !== headerAddress ||
-      !isSlice(f.funcnametab, headerAddress + header.funcnameOffset) ||
-      !isSlice(f.cutab, headerAddress + header.cuOffset) ||
-      !isSlice(f.filetab, headerAddress + header.filetabOffset) ||
-      !isSlice(f.pctab, headerAddress + header.pctabOffset) ||
-      !isSlice(f.pclntable, headerAddress + header.functabOffset) ||
-      !isSlice(f.ftab, headerAddress + header.functabOffset, header.funcCount + 1)
-    ) {
-      return undefined;
-    }
-    fields = f;
-  }
+  const fields = header.layout === "ver12" ? FIELDS_VER12 : FIELDS_VER116;
+  const isConsistent =
+    header.layout === "ver12"
+      ? isSlice(FIELDS_VER12.pclntable, headerAddress) &&
+        isSlice(FIELDS_VER12.ftab, headerAddress + header.functabOffset, header.funcCount + 1) &&
+        isSlice(FIELDS_VER12.filetab, headerAddress + header.filetabOffset)
+      : word(FIELDS_VER116.pcHeader) === headerAddress &&
+        isSlice(FIELDS_VER116.funcnametab, headerAddress + header.funcnameOffset) &&
+        isSlice(FIELDS_VER116.cutab, headerAddress + header.cuOffset) &&
+        isSlice(FIELDS_VER116.filetab, headerAddress + header.filetabOffset) &&
+        isSlice(FIELDS_VER116.pctab, headerAddress + header.pctabOffset) &&
+        isSlice(FIELDS_VER116.pclntable, headerAddress + header.functabOffset) &&
+        isSlice(FIELDS_VER116.ftab, headerAddress + header.functabOffset, header.funcCount + 1);
+  if (!isConsistent) return undefined;
   const text = word(fields.text);
   const etext = word(fields.etext);
   const minpc = word(fields.minpc);
@@ -104,8 +92,9 @@ export function readModuledata(c: ByteCursor, pos: number, address: number, head
  * Finds the moduledata describing the pclntab whose header is at `headerAddress`: through the
  * `runtime.firstmoduledata` symbol when .symtab exists, otherwise by scanning the writable
  * PT_LOAD segments for a pointer-aligned word equal to `headerAddress` that starts a consistent
- * moduledata (see readModuledata). Undefined when there is none, e.g. the linker left the
- * pointers to dynamic relocations (external linking) and wrote zeros.
+ * moduledata (see readModuledata). Undefined when none is consistent, which would happen if a
+ * linker left the words to dynamic relocations; Go's internal linker writes the addresses even in
+ * a PIE (Go 1.15–1.27, test/pclntab-nm.test.ts).
  */
 export function findModuledata(elf: ElfFile, header: PclntabHeader, headerAddress: number): Moduledata | undefined {
   const size = header.ptrSize;

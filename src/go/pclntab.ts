@@ -4,12 +4,6 @@ import { PT_LOAD } from "../elf/program-headers.js";
 import { GoxrayError } from "../errors.js";
 import { findModuledata, type Moduledata } from "./moduledata.js";
 
-/**
- * The pclntab layouts, each named after the Go release that brought it, as debug/gosym names them.
- * ver12: Go 1.2–1.15; ver116: 1.16–1.17; ver118: 1.18–1.19; ver120: 1.20 and later.
- */
-type PclntabLayout = "ver12" | "ver116" | "ver118" | "ver120";
-
 // internal/abi/symtab.go (Go 1.27) PCLnTabMagic values; chosen so that no magic read in the
 // other byte order is another magic, which is how the byte order is detected.
 const Go12PCLnTabMagic = 0xfffffffb;
@@ -22,6 +16,11 @@ const ArgsSizeUnknown = -0x8000_0000;
 
 /** The checked pclntab header (runtime/symtab.go pcHeader), with every table offset relative to the header. */
 export interface PclntabHeader {
+  /**
+   * The layout, named after the Go release that brought it, as debug/gosym names them:
+   * ver12 Go 1.2–1.15, ver116 1.16–1.17, ver118 1.18–1.19, ver120 1.20 and later (by magic;
+   * test/pclntab-nm.test.ts pins 1.15 ver12, 1.19 ver118, 1.22–1.27 ver120).
+   */
   readonly layout: "ver12" | "ver116" | "ver118" | "ver120";
   /** Byte order of the table, from the magic. */
   readonly isLittleEndian: boolean;
@@ -43,12 +42,16 @@ export interface PclntabHeader {
   readonly funcdataOffset: number;
   /** Bytes of the functab's fields: u32 for ver118+, pointer-sized before. */
   readonly functabFieldSize: 4 | 8;
+  /** ver118+: entries are u32 offsets from the text start; before, they are addresses. */
+  readonly isTextRelative: boolean;
   /**
-   * pcHeader.textStart as stored (ver118/ver120 only, else 0). It needs a relocation, so it can be
-   * unrelocated in a PIE, and Go 1.26 stopped storing it (0): a last resort for the text start.
+   * pcHeader.textStart as stored (ver118/ver120 only, else 0): runtime.text in Go 1.19–1.24,
+   * 0 since Go 1.26 ("no longer stored", runtime/symtab.go); a last resort for the text start.
    */
   readonly storedTextStart: number;
 }
+
+type PclntabLayout = PclntabHeader["layout"];
 
 /** Where `_func` fields sit, relative to the record, for one layout (runtime2.go `_func` per release). */
 interface FuncRecordLayout {
@@ -121,7 +124,9 @@ function readPclntabHeader(c: ByteCursor): PclntabHeader {
     throw c.error(`pclntab: unknown magic 0x${magic.toString(16)}`, 0);
   }
   const t = c.isLittleEndian === isLittleEndian ? c : new ByteCursor(c.bytes, isLittleEndian, c.place);
-  if (t.u8At(4) !== 0 || t.u8At(5) !== 0) throw t.error(`pclntab header: bytes 4 and 5 are 0x${t.u8At(4).toString(16)} 0x${t.u8At(5).toString(16)}, not zero`, 4);
+  for (const at of [4, 5]) {
+    if (t.u8At(at) !== 0) throw t.error(`pclntab header: byte ${at} is 0x${t.u8At(at).toString(16)}, not zero`, at);
+  }
   const quantum = t.u8At(6);
   if (quantum !== 1 && quantum !== 2 && quantum !== 4) throw t.error(`pclntab header: pc quantum ${quantum} is not 1, 2 or 4`, 6);
   const ptrSize = t.u8At(7);
@@ -129,73 +134,46 @@ function readPclntabHeader(c: ByteCursor): PclntabHeader {
   const word = (index: number, what: string): number => t.wordAt(8 + index * ptrSize, ptrSize, what);
   const size = t.length;
   const funcCount = word(0, "pclntab header nfunc");
-  const functabFieldSize = layout === "ver118" || layout === "ver120" ? 4 : ptrSize;
+  const isTextRelative = layout === "ver118" || layout === "ver120";
+  const functabFieldSize = isTextRelative ? 4 : ptrSize;
   // Offsets are checked only against the size; the linker writes them in ascending order but
   // nothing we read depends on it.
   const offset = (index: number, what: string): number => {
     const at = 8 + index * ptrSize;
-    const value = word(index, what);
+    const value = word(index, `pclntab header ${what}`);
     if (value > size) throw t.error(`pclntab header: ${what} 0x${value.toString(16)} is past the end (0x${size.toString(16)} bytes)`, at);
     return value;
   };
-  let header: PclntabHeader;
-  switch (layout) {
-    case "ver12": {
-      const functabOffset = 8 + ptrSize;
-      const functabSize = checkFunctab(t, funcCount, functabOffset, functabFieldSize);
-      const filetabOffset = t.u32At(functabOffset + functabSize, "pclntab filetab offset");
-      if (filetabOffset > size - 4) throw t.error(`pclntab: filetab offset 0x${filetabOffset.toString(16)} is past the end (0x${size.toString(16)} bytes)`, functabOffset + functabSize);
-      const fileCount = t.u32At(filetabOffset, "pclntab nfiletab");
-      if (fileCount > (size - filetabOffset) / 4) throw t.error(`pclntab: ${fileCount} filetab entries do not fit in 0x${(size - filetabOffset).toString(16)} bytes`, filetabOffset);
-      header = { layout, isLittleEndian, quantum, ptrSize, funcCount, funcnameOffset: 0, cuOffset: 0, filetabOffset, pctabOffset: 0, functabOffset, funcdataOffset: 0, functabFieldSize, storedTextStart: 0 };
-      break;
-    }
-    case "ver116": {
-      const functabOffset = offset(6, "pclnOffset");
-      header = {
-        layout,
-        isLittleEndian,
-        quantum,
-        ptrSize,
-        funcCount,
-        funcnameOffset: offset(2, "funcnameOffset"),
-        cuOffset: offset(3, "cuOffset"),
-        filetabOffset: offset(4, "filetabOffset"),
-        pctabOffset: offset(5, "pctabOffset"),
-        functabOffset,
-        funcdataOffset: functabOffset,
-        functabFieldSize,
-        storedTextStart: 0,
-      };
-      checkFunctab(t, funcCount, functabOffset, functabFieldSize);
-      break;
-    }
-    case "ver118":
-    case "ver120": {
-      const functabOffset = offset(7, "pclnOffset");
-      header = {
-        layout,
-        isLittleEndian,
-        quantum,
-        ptrSize,
-        funcCount,
-        funcnameOffset: offset(3, "funcnameOffset"),
-        cuOffset: offset(4, "cuOffset"),
-        filetabOffset: offset(5, "filetabOffset"),
-        pctabOffset: offset(6, "pctabOffset"),
-        functabOffset,
-        funcdataOffset: functabOffset,
-        functabFieldSize,
-        storedTextStart: word(2, "pclntab header textStart"),
-      };
-      checkFunctab(t, funcCount, functabOffset, functabFieldSize);
-      break;
-    }
-    default: {
-      const never: never = layout;
-      return never;
-    }
+  if (layout === "ver12") {
+    // Go 1.2: nfunc, then the functab at once, then a u32 offset of the file table after it.
+    const functabOffset = 8 + ptrSize;
+    const functabSize = checkFunctab(t, funcCount, functabOffset, functabFieldSize);
+    const filetabOffset = t.u32At(functabOffset + functabSize, "pclntab filetab offset");
+    if (filetabOffset > size - 4) throw t.error(`pclntab: filetab offset 0x${filetabOffset.toString(16)} is past the end (0x${size.toString(16)} bytes)`, functabOffset + functabSize);
+    const fileCount = t.u32At(filetabOffset, "pclntab nfiletab");
+    if (fileCount > (size - filetabOffset) / 4) throw t.error(`pclntab: ${fileCount} filetab entries do not fit in 0x${(size - filetabOffset).toString(16)} bytes`, filetabOffset);
+    return { layout, isLittleEndian, quantum, ptrSize, funcCount, funcnameOffset: 0, cuOffset: 0, filetabOffset, pctabOffset: 0, functabOffset, funcdataOffset: 0, functabFieldSize, isTextRelative, storedTextStart: 0 };
   }
+  // nfunc, nfiles, [textStart: ver118+], then the offsets of funcnametab, cutab, filetab, pctab, functab.
+  const first = isTextRelative ? 3 : 2;
+  const functabOffset = offset(first + 4, "pclnOffset");
+  const header: PclntabHeader = {
+    layout,
+    isLittleEndian,
+    quantum,
+    ptrSize,
+    funcCount,
+    funcnameOffset: offset(first, "funcnameOffset"),
+    cuOffset: offset(first + 1, "cuOffset"),
+    filetabOffset: offset(first + 2, "filetabOffset"),
+    pctabOffset: offset(first + 3, "pctabOffset"),
+    functabOffset,
+    funcdataOffset: functabOffset,
+    functabFieldSize,
+    isTextRelative,
+    storedTextStart: isTextRelative ? word(2, "pclntab header textStart") : 0,
+  };
+  checkFunctab(t, funcCount, functabOffset, functabFieldSize);
   return header;
 }
 
@@ -237,6 +215,7 @@ function placeOf(c: ByteCursor, pos: number): { file: string; section?: string; 
  * except while the pc is still at `entry` (debug/gosym `step`, runtime `pcvalue`).
  */
 function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: number, targetPc: number): number | undefined {
+  if (targetPc < entry) return undefined;
   c.seek(pos);
   let value = -1;
   let pc = entry;
@@ -262,6 +241,7 @@ type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "n
  * Holds one cursor over the table and two caches (name → index, and whether the functab is sorted).
  */
 export class Pclntab {
+  /** The checked header: layout, sizes and table offsets. */
   readonly header: PclntabHeader;
   /** Virtual address of the header, or undefined for bytes not mapped from a binary. */
   readonly address: number | undefined;
@@ -272,6 +252,7 @@ export class Pclntab {
    * "moduledata" (by magic, confirmed by a moduledata in a writable segment) or "segment scan".
    */
   readonly foundIn: string;
+  /** Which source gave `textStart` (see readPclntab); "none" for layouts that need none. */
   readonly textStartFrom: TextStartSource;
   private readonly c: ByteCursor;
   private readonly func: FuncRecordLayout;
@@ -285,22 +266,26 @@ export class Pclntab {
   constructor(c: ByteCursor, textStart: number, where: { address?: number; foundIn?: string; textStartFrom?: TextStartSource } = {}) {
     this.header = readPclntabHeader(c);
     this.c = c.isLittleEndian === this.header.isLittleEndian ? c : new ByteCursor(c.bytes, this.header.isLittleEndian, c.place);
-    this.textStart = this.header.functabFieldSize === 4 ? textStart : 0;
+    this.textStart = this.header.isTextRelative ? textStart : 0;
     this.address = where.address;
     this.foundIn = where.foundIn ?? c.place.section ?? `offset 0x${c.place.base.toString(16)}`;
     this.textStartFrom = where.textStartFrom ?? "none";
     this.func = funcRecordLayout(this.header.layout, this.header.ptrSize);
   }
 
+  /** The layout, named after the Go release that brought it. */
   get layout(): PclntabHeader["layout"] {
     return this.header.layout;
   }
+  /** The PC quantum: 1 on x86, 2 on s390x, 4 on arm64, mips, ppc64, riscv64. */
   get quantum(): 1 | 2 | 4 {
     return this.header.quantum;
   }
+  /** Pointer size of the target, 4 or 8. */
   get ptrSize(): 4 | 8 {
     return this.header.ptrSize;
   }
+  /** Number of functions in the functab. */
   get funcCount(): number {
     return this.header.funcCount;
   }
@@ -325,7 +310,12 @@ export class Pclntab {
     return decodeUtf8(this.c.cstringAt(this.header.funcnameOffset + nameOff, "function name"));
   }
 
-  /** Bytes of stack arguments (in + out, ABI0 frame layout), or undefined for ArgsSizeUnknown (assembly). */
+  /**
+   * `_func.args` as the compiler wrote it, or undefined for ArgsSizeUnknown (assembly without a
+   * Go prototype). Under the stack ABI it is the bytes of arguments and results; under the
+   * register ABI only the arguments, laid out as ABI0 would (main.SignedInts(int8, int16, int32,
+   * int64, int) int64: 32 with Go 1.15, 24 with 1.19–1.27, amd64 and arm64; test/pclntab-nm.test.ts).
+   */
   argsSizeAt(i: number): number | undefined {
     const args = this.c.i32At(this.funcFieldAt(i, FUNC_ARGS), "_func args");
     return args === ArgsSizeUnknown ? undefined : args;
@@ -374,7 +364,11 @@ export class Pclntab {
     return { file: decodeUtf8(c.cstringAt(nameAt, "file name")), line };
   }
 
-  /** Index of the function named `name` (the first, if the table repeats it), or undefined. */
+  /**
+   * Index of the function named `name`, or undefined. Since the register ABI an ABI wrapper has its
+   * target's name (.symtab adds ".abi0" to the ABI0 one); the table lists the function before its
+   * wrapper and the first is returned (checked against funcID for Go 1.19–1.27 in test/pclntab-nm.test.ts).
+   */
   findByName(name: string): number | undefined {
     if (this.byName === undefined) {
       const byName = new Map<string, number>();
@@ -404,7 +398,7 @@ export class Pclntab {
   private pcField(k: number): number {
     const h = this.header;
     const at = h.functabOffset + k * h.functabFieldSize;
-    return h.functabFieldSize === 4 ? this.textStart + this.c.u32At(at, "functab entry") : this.c.u64At(at, "functab entry");
+    return this.textStart + (h.functabFieldSize === 4 ? this.c.u32At(at, "functab entry") : this.c.u64At(at, "functab entry"));
   }
 
   private funcRecordAt(i: number): number {
@@ -451,7 +445,8 @@ interface FoundPclntab {
 
 /**
  * Reads the pclntab of a Go binary, or undefined when it has none (not Go). It is looked for, in order:
- * 1. a section named `.gopclntab` or ending in `gopclntab` (`.data.rel.ro.gopclntab` in a PIE);
+ * 1. a section named `.gopclntab` or ending in `gopclntab` (`.data.rel.ro.gopclntab` in a PIE
+ *    built by Go 1.15–1.24; 1.26 and 1.27 PIEs keep `.gopclntab`);
  * 2. through `runtime.firstmoduledata` when .symtab names it (its first word points at the header);
  * 3. by the magic in the PT_LOAD segments, preferring a candidate that a moduledata in a writable
  *    segment points at with consistent slices (the runtime's own view), else the first candidate
@@ -461,18 +456,20 @@ interface FoundPclntab {
 export function readPclntab(elf: ElfFile): Pclntab | undefined {
   const found = findInSection(elf) ?? findThroughModuledataSymbol(elf) ?? findByScan(elf);
   if (found === undefined) return undefined;
-  const start = found.header.functabFieldSize === 4 ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
+  const start = found.header.isTextRelative ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
   return new Pclntab(found.c, start.value, { address: found.address, foundIn: found.foundIn, textStartFrom: start.from });
 }
 
 /**
- * The base of ver118/ver120 functab entries. In order:
+ * The base of ver118/ver120 functab entries: the first of these that the binary has.
  * 1. moduledata.text, because the runtime adds entry offsets to exactly that word (runtime.textAddr);
  * 2. the `runtime.text` symbol, which the linker subtracted to make the offsets (cmd/link pcln.go
  *    textOff) and wrote into moduledata.text, so it agrees with (1) but needs .symtab;
  * 3. the `.text` section address, equal to runtime.text with Go's internal linker, but an external
  *    linker may put C code first (debug/gosym NewLineTable's note), hence only third;
- * 4. pcHeader.textStart as stored, when not zero (Go 1.18–1.25; unrelocated in some PIEs).
+ * 4. pcHeader.textStart as stored, when not zero: Go 1.19–1.24 store runtime.text there (also in
+ *    an internal-link PIE), 1.26 and 1.27 store 0 (test/pclntab-nm.test.ts); the word needs a
+ *    relocation, so an externally linked PIE may hold another value, hence last.
  */
 function resolveTextStart(elf: ElfFile, found: FoundPclntab): { value: number; from: TextStartSource } {
   const moduledata = found.moduledata ?? findModuledata(elf, found.header, found.address);

@@ -89,7 +89,7 @@ export function analyzeBinary(binary: GoBinary): BinaryAnalysis {
     dependencies: (info?.deps ?? []).map((d) => ({ path: d.path, version: d.version, replacedBy: d.replace === undefined ? null : `${d.replace.path} ${d.replace.version}`.trim() })),
     functions: pclntab?.funcCount ?? null,
     mainModuleFunctions: pclntab === undefined ? null : countMainModuleFunctions(pclntab, modulePath),
-    pclntab: pclntab === undefined ? null : { layout: pclntab.layout, foundIn: pclntab.foundBy },
+    pclntab: pclntab === undefined ? null : { layout: pclntab.layout, foundIn: pclntab.foundIn },
   };
   return { ...analysis, notes: isGo ? notesFor(analysis, info, dwarf) : [] };
 }

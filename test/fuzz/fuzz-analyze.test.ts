@@ -129,6 +129,11 @@ class FuzzWorker {
         if (this.settle === undefined) reject(err);
         else this.settle({ type: "died", error: `${err.name}: ${err.message}\n${err.stack ?? ""}` });
       });
+      worker.on("exit", (code: number) => {
+        // process.exit() inside the worker ends it without an "error" event.
+        if (this.worker === worker) this.worker = undefined;
+        this.settle?.({ type: "died", error: `worker exited with code ${code}` });
+      });
       const init: InitMessage = { type: "init", seeds: this.seeds.map((s) => ({ name: s.name, path: s.path })) };
       worker.postMessage(init);
     });

@@ -364,6 +364,6 @@ export function applyMutation(seed: Uint8Array, steps: readonly MutationStep[], 
 
 /** The plan in one line: its steps, and the view offset when it is not 0. */
 export function describePlan(plan: MutationPlan): string {
-  const steps = plan.steps.map((s) => s.description).join("; ");
+  const steps = plan.steps.length === 0 ? "no mutation (the seed itself)" : plan.steps.map((s) => s.description).join("; ");
   return plan.byteOffset === 0 ? steps : `${steps} [view at byteOffset ${plan.byteOffset}]`;
 }

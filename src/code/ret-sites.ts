@@ -1,0 +1,316 @@
+// Where a function's code hands control back: the RET instructions that return-value probes sit on
+// (uretprobes crash Go programs, whose stacks move), the jumps that leave it for good, and the
+// calls whose return address matters (runtime.deferreturn). amd64 is decoded by iced-x86, one
+// instruction after the other; arm64 is fixed-width, so each 4-byte word is one instruction.
+
+import { GoxrayError } from "../errors.js";
+
+/** The architectures whose code goxray decodes. */
+export type CodeArch = "amd64" | "arm64";
+
+/** One function's machine code, as the caller cut it out of the binary (symbol size, or up to the next pclntab entry). */
+export interface FunctionCode {
+  /** The binary's name, for errors. */
+  readonly file: string;
+  /** Virtual address of the first byte. */
+  readonly entry: number;
+  readonly bytes: Uint8Array;
+  readonly arch: CodeArch;
+}
+
+/** A direct or indirect call inside the function. */
+export interface CallSite {
+  /** Bytes from the entry to the call instruction. */
+  readonly offset: number;
+  /** Bytes from the entry to the instruction after the call: the return address it pushes (or puts in LR). */
+  readonly returnOffset: number;
+  /** Virtual address called; undefined for a call through a register or memory. */
+  readonly target: number | undefined;
+}
+
+/** An unconditional direct jump whose target lies outside the function: a tail call. */
+export interface TailCallSite {
+  /** Bytes from the entry to the jump. */
+  readonly offset: number;
+  /** Virtual address jumped to. */
+  readonly target: number;
+}
+
+/** The exits of one function, found by decoding every instruction of its code. */
+export interface RetSites {
+  /** Bytes from the entry to each RET instruction, ascending: where return probes go. */
+  readonly rets: readonly number[];
+  /** Unconditional direct jumps out of the function; the callee then returns to our caller. */
+  readonly tailCalls: readonly TailCallSite[];
+  /**
+   * Bytes from the entry to each jump through a register or memory (JMP AX, BR X0): a jump table
+   * (Go 1.19+ compiles dense switches to them) or a tail call that cannot be told apart statically.
+   */
+  readonly indirectJumps: readonly number[];
+  /** Every call, in order; a caller matching `target` against runtime.deferreturn's address finds the defer return path. */
+  readonly calls: readonly CallSite[];
+  /** The last instruction before any trailing padding (INT3 on amd64, zero words on arm64) is a tail call. */
+  readonly hasTailCallAtEnd: boolean;
+  /**
+   * No RET, no tail call and no indirect jump: control leaves only through calls that do not
+   * come back (runtime.gopanic, runtime.throw), so no return probe can ever fire.
+   */
+  readonly isNoReturn: boolean;
+}
+
+type Iced = typeof import("iced-x86");
+
+let icedLoading: Promise<Iced> | undefined;
+
+/**
+ * The iced-x86 module, imported on first use: compiling its WebAssembly costs about 0.2–0.3 s and
+ * 30 MB, which commands that never decode amd64 code should not pay.
+ */
+export function loadIced(): Promise<Iced> {
+  icedLoading ??= import("iced-x86");
+  return icedLoading;
+}
+
+/** Decodes a function's instructions and returns its RET sites, tail calls, indirect jumps and calls. */
+export async function findRetSites(code: FunctionCode): Promise<RetSites> {
+  if (code.bytes.byteLength === 0) throw codeError(code, undefined, "no code (0 bytes)");
+  switch (code.arch) {
+    case "amd64":
+      return findAmd64RetSites(code, await loadIced());
+    case "arm64":
+      return findArm64RetSites(code);
+    default: {
+      const never: never = code.arch;
+      throw new GoxrayError("unsupported", { file: code.file }, `cannot decode code for ${String(never)}`);
+    }
+  }
+}
+
+/** A `malformed` error naming the function's entry and, when given, the offending instruction's offset and address. */
+function codeError(code: FunctionCode, offset: number | undefined, problem: string): GoxrayError {
+  const at = offset === undefined ? "" : `${code.arch} instruction at +0x${offset.toString(16)} (0x${(code.entry + offset).toString(16)}) `;
+  return new GoxrayError("malformed", { file: code.file }, `function at 0x${code.entry.toString(16)}: ${at}${problem}`);
+}
+
+/** Collects a function's exits as its instructions are decoded in order. */
+class ExitCollector {
+  readonly rets: number[] = [];
+  readonly tailCalls: TailCallSite[] = [];
+  readonly indirectJumps: number[] = [];
+  readonly calls: CallSite[] = [];
+  private lastIsTailCall = false;
+  private readonly code: FunctionCode;
+
+  constructor(code: FunctionCode) {
+    this.code = code;
+  }
+
+  ret(offset: number): void {
+    this.rets.push(offset);
+    this.lastIsTailCall = false;
+  }
+  /** A direct unconditional jump to `targetOffset` bytes from the entry (negative or past the end: outside). */
+  jump(offset: number, targetOffset: number): void {
+    const isOutside = targetOffset < 0 || targetOffset >= this.code.bytes.byteLength;
+    if (isOutside) this.tailCalls.push({ offset, target: this.code.entry + targetOffset });
+    this.lastIsTailCall = isOutside;
+  }
+  indirectJump(offset: number): void {
+    this.indirectJumps.push(offset);
+    this.lastIsTailCall = false;
+  }
+  call(offset: number, returnOffset: number, targetOffset: number | undefined): void {
+    this.calls.push({ offset, returnOffset, target: targetOffset === undefined ? undefined : this.code.entry + targetOffset });
+    this.lastIsTailCall = false;
+  }
+  other(): void {
+    this.lastIsTailCall = false;
+  }
+
+  result(): RetSites {
+    return {
+      rets: this.rets,
+      tailCalls: this.tailCalls,
+      indirectJumps: this.indirectJumps,
+      calls: this.calls,
+      hasTailCallAtEnd: this.lastIsTailCall,
+      isNoReturn: this.rets.length === 0 && this.tailCalls.length === 0 && this.indirectJumps.length === 0,
+    };
+  }
+}
+
+// amd64 ----------------------------------------------------------------------------------------
+
+function findAmd64RetSites(code: FunctionCode, iced: Iced): RetSites {
+  const exits = new ExitCollector(code);
+  const { FlowControl, Mnemonic } = iced;
+  const decoder = new iced.Decoder(64, code.bytes, iced.DecoderOptions.None);
+  const instruction = new iced.Instruction();
+  try {
+    // IP 0 makes branch targets offsets from the entry (mod 2^64), kept out of bigint arithmetic.
+    decoder.ip = 0n;
+    while (decoder.canDecode) {
+      const offset = decoder.position;
+      decoder.decodeOut(instruction);
+      if (instruction.isInvalid) {
+        throw codeError(
+          code,
+          offset,
+          decoder.lastError === iced.DecoderError.NoMoreBytes
+            ? `runs past the function's end (0x${code.bytes.byteLength.toString(16)} bytes)`
+            : "is not a valid instruction",
+        );
+      }
+      const next = offset + instruction.length;
+      switch (instruction.flowControl) {
+        case FlowControl.Return:
+          // RETF, IRET and SYSRET are Return too; Go code has only the near RET (C3, C2 iw).
+          if (instruction.mnemonic === Mnemonic.Ret) exits.ret(offset);
+          else exits.other();
+          break;
+        case FlowControl.UnconditionalBranch:
+          // JMP rel8/rel32; a far JMP ptr16:32 does not decode in 64-bit mode.
+          if (instruction.isJmpShortOrNear) exits.jump(offset, branchOffset(instruction.nearBranchTarget));
+          else exits.other();
+          break;
+        case FlowControl.IndirectBranch:
+          exits.indirectJump(offset);
+          break;
+        case FlowControl.Call:
+          // iced-x86 counts SYSCALL, SYSENTER and VMCALL as calls too; they push no return address.
+          if (instruction.isCallNear) exits.call(offset, next, branchOffset(instruction.nearBranchTarget));
+          else exits.other();
+          break;
+        case FlowControl.IndirectCall:
+          if (instruction.isCallNearIndirect) exits.call(offset, next, undefined);
+          else exits.other();
+          break;
+        case FlowControl.Interrupt:
+          // INT3 is Go's padding between functions (and after calls that never return).
+          if (instruction.mnemonic !== Mnemonic.Int3) exits.other();
+          break;
+        default:
+          exits.other();
+          break;
+      }
+    }
+  } finally {
+    instruction.free();
+    decoder.free();
+  }
+  return exits.result();
+}
+
+/** A near branch target decoded with IP 0, as a signed offset from the entry. */
+function branchOffset(target: bigint): number {
+  return Number(BigInt.asIntN(64, target));
+}
+
+// arm64 ----------------------------------------------------------------------------------------
+
+/** How one A64 instruction moves control, as far as exits are concerned. */
+type A64Flow =
+  | { readonly kind: "ret" }
+  | { readonly kind: "branch"; readonly targetOffset: number }
+  | { readonly kind: "branch-link"; readonly targetOffset: number }
+  | { readonly kind: "branch-register" }
+  | { readonly kind: "branch-link-register" }
+  | { readonly kind: "padding" }
+  | { readonly kind: "other" };
+
+function findArm64RetSites(code: FunctionCode): RetSites {
+  const bytes = code.bytes;
+  if (bytes.byteLength % 4 !== 0) {
+    throw codeError(code, undefined, `size 0x${bytes.byteLength.toString(16)} is not a whole number of 4-byte arm64 instructions`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const exits = new ExitCollector(code);
+  for (let offset = 0; offset + 4 <= bytes.byteLength; offset += 4) {
+    // A64 instructions are little-endian words in every byte order of data (Arm ARM B2.6.2).
+    const flow = classifyA64(view.getUint32(offset, true));
+    switch (flow.kind) {
+      case "ret":
+        exits.ret(offset);
+        break;
+      case "branch":
+        exits.jump(offset, offset + flow.targetOffset);
+        break;
+      case "branch-link":
+        exits.call(offset, offset + 4, offset + flow.targetOffset);
+        break;
+      case "branch-register":
+        exits.indirectJump(offset);
+        break;
+      case "branch-link-register":
+        exits.call(offset, offset + 4, undefined);
+        break;
+      case "padding":
+        break;
+      case "other":
+        exits.other();
+        break;
+      default: {
+        const never: never = flow;
+        throw new Error(`unhandled A64 flow ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return exits.result();
+}
+
+/**
+ * The control flow of one A64 instruction word, by the encoding tables of the Arm ARM (DDI 0487,
+ * C4.1 "A64 instruction set encoding"): op0 (bits 28:25) = 101x is "Branches, exception
+ * generating and system instructions"; within it bits 31:29 and 25:22 pick the class.
+ */
+function classifyA64(word: number): A64Flow {
+  // Go pads arm64 functions to 16 bytes with zero words (UDF #0), inside the symbol's size.
+  if (word === 0) return { kind: "padding" };
+  if (((word >>> 26) & 0b111) !== 0b101) return { kind: "other" };
+  const top = word >>> 29; // op0 of the branch group: bits 31:29
+  if ((top & 0b011) === 0b000) {
+    // C4.1.65.7 Unconditional branch (immediate): B (op=0), BL (op=1); imm26 counts words.
+    const targetOffset = signExtend(word & 0x03ffffff, 26) * 4;
+    return top === 0b100 ? { kind: "branch-link", targetOffset } : { kind: "branch", targetOffset };
+  }
+  if (top === 0b110 && ((word >>> 25) & 1) === 1) return classifyBranchRegister(word);
+  // Conditional, compare-and-branch, test-and-branch, exceptions, system: control goes on or
+  // stays inside the function (Go emits no conditional tail calls).
+  return { kind: "other" };
+}
+
+/** C4.1.65.6 Unconditional branch (register): bits 31:25 = 1101011, opc 24:21, op2 20:16, op3 15:10, Rn 9:5, op4 4:0. */
+function classifyBranchRegister(word: number): A64Flow {
+  const opc = (word >>> 21) & 0xf;
+  const op2 = (word >>> 16) & 0x1f;
+  const op3 = (word >>> 10) & 0x3f;
+  const rn = (word >>> 5) & 0x1f;
+  const op4 = word & 0x1f;
+  if (op2 !== 0b11111) return { kind: "other" };
+  switch (opc) {
+    case 0b0000: // BR Xn; BRAAZ, BRABZ (op3 00001x, op4 11111)
+      if (op3 === 0 && op4 === 0) return { kind: "branch-register" };
+      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return { kind: "branch-register" };
+      return { kind: "other" };
+    case 0b0001: // BLR Xn; BLRAAZ, BLRABZ
+      if (op3 === 0 && op4 === 0) return { kind: "branch-link-register" };
+      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return { kind: "branch-link-register" };
+      return { kind: "other" };
+    case 0b0010: // RET Xn (X30 by default: 0xd65f03c0); RETAA, RETAB (FEAT_PAuth, Rn and op4 11111)
+      if (op3 === 0 && op4 === 0) return { kind: "ret" };
+      if ((op3 & 0b111110) === 0b000010 && rn === 0b11111 && op4 === 0b11111) return { kind: "ret" };
+      return { kind: "other" };
+    case 0b1000: // BRAA, BRAB Xn, Xm|SP
+      return (op3 & 0b111110) === 0b000010 ? { kind: "branch-register" } : { kind: "other" };
+    case 0b1001: // BLRAA, BLRAB
+      return (op3 & 0b111110) === 0b000010 ? { kind: "branch-link-register" } : { kind: "other" };
+    default: // ERET, DRPS and unallocated encodings
+      return { kind: "other" };
+  }
+}
+
+/** The low `bits` bits of `value` as a two's complement number. */
+function signExtend(value: number, bits: number): number {
+  const shift = 32 - bits;
+  return (value << shift) >> shift;
+}
