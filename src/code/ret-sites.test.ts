@@ -15,6 +15,7 @@ const CALL_REL32 = [0xe8]; // + rel32
 const JMP_REL32 = [0xe9]; // + rel32
 const JMP_RAX = [0xff, 0xe0];
 const CALL_RAX = [0xff, 0xd0];
+const SYSCALL = [0x0f, 0x05];
 /** ADD EAX, 0xc3c3c3c3: four RET bytes inside one instruction. */
 const ADD_EAX_C3 = [0x05, 0xc3, 0xc3, 0xc3, 0xc3];
 /** MOV RCX, [RSP+0xc3]: a RET byte as a displacement. */
@@ -105,6 +106,11 @@ describe("findRetSites on amd64", () => {
     const bytes = new ByteBuilder().bytes(CALL_REL32).u32(0x1234).bytes(UD2).bytes(INT3).bytes(INT3).build();
     const sites = await findRetSites(amd64(bytes));
     expect(sites).toMatchObject({ rets: [], tailCalls: [], indirectJumps: [], isNoReturn: true, hasTailCallAtEnd: false });
+  });
+
+  it("does not take SYSCALL for a call (iced-x86 puts it in the same flow class)", async () => {
+    const sites = await findRetSites(amd64(new Uint8Array([...SYSCALL, ...CALL_RAX, ...RET])));
+    expect(sites.calls).toEqual([{ offset: 2, returnOffset: 4, target: undefined }]);
   });
 
   it("lists jumps through a register apart from tail calls", async () => {

@@ -3,6 +3,7 @@
 // calls whose return address matters (runtime.deferreturn). amd64 is decoded by iced-x86, one
 // instruction after the other; arm64 is fixed-width, so each 4-byte word is one instruction.
 
+import type { Instruction } from "iced-x86";
 import { GoxrayError } from "../errors.js";
 
 /** The architectures whose code goxray decodes. */
@@ -63,8 +64,9 @@ type Iced = typeof import("iced-x86");
 let icedLoading: Promise<Iced> | undefined;
 
 /**
- * The iced-x86 module, imported on first use: compiling its WebAssembly costs about 0.2–0.3 s and
- * 30 MB, which commands that never decode amd64 code should not pay.
+ * The iced-x86 module, imported on first use: compiling its 0.8 MB of WebAssembly costs 0.2–0.45 s
+ * and about 25 MB of memory (Node 20 on a 2-core machine), which commands that never decode amd64
+ * code should not pay.
  */
 export function loadIced(): Promise<Iced> {
   icedLoading ??= import("iced-x86");
@@ -92,58 +94,84 @@ function codeError(code: FunctionCode, offset: number | undefined, problem: stri
   return new GoxrayError("malformed", { file: code.file }, `function at 0x${code.entry.toString(16)}: ${at}${problem}`);
 }
 
-/** Collects a function's exits as its instructions are decoded in order. */
-class ExitCollector {
-  readonly rets: number[] = [];
-  readonly tailCalls: TailCallSite[] = [];
-  readonly indirectJumps: number[] = [];
-  readonly calls: CallSite[] = [];
-  private lastIsTailCall = false;
-  private readonly code: FunctionCode;
+/**
+ * How one instruction moves control, as far as the function's exits are concerned. Targets are
+ * offsets from the entry; negative or at least the size means outside the function.
+ */
+type Flow =
+  | { readonly kind: "ret" }
+  | { readonly kind: "jump"; readonly targetOffset: number }
+  | { readonly kind: "indirect-jump" }
+  | { readonly kind: "call"; readonly targetOffset: number | undefined }
+  | { readonly kind: "padding" }
+  | { readonly kind: "other" };
 
-  constructor(code: FunctionCode) {
-    this.code = code;
-  }
+const RET: Flow = { kind: "ret" };
+const INDIRECT_JUMP: Flow = { kind: "indirect-jump" };
+const INDIRECT_CALL: Flow = { kind: "call", targetOffset: undefined };
+const PADDING: Flow = { kind: "padding" };
+const OTHER: Flow = { kind: "other" };
 
-  ret(offset: number): void {
-    this.rets.push(offset);
-    this.lastIsTailCall = false;
-  }
-  /** A direct unconditional jump to `targetOffset` bytes from the entry (negative or past the end: outside). */
-  jump(offset: number, targetOffset: number): void {
-    const isOutside = targetOffset < 0 || targetOffset >= this.code.bytes.byteLength;
-    if (isOutside) this.tailCalls.push({ offset, target: this.code.entry + targetOffset });
-    this.lastIsTailCall = isOutside;
-  }
-  indirectJump(offset: number): void {
-    this.indirectJumps.push(offset);
-    this.lastIsTailCall = false;
-  }
-  call(offset: number, returnOffset: number, targetOffset: number | undefined): void {
-    this.calls.push({ offset, returnOffset, target: targetOffset === undefined ? undefined : this.code.entry + targetOffset });
-    this.lastIsTailCall = false;
-  }
-  other(): void {
-    this.lastIsTailCall = false;
-  }
+/** RetSites while the instructions are being decoded in order. */
+interface Exits {
+  readonly rets: number[];
+  readonly tailCalls: TailCallSite[];
+  readonly indirectJumps: number[];
+  readonly calls: CallSite[];
+  /** Whether the last instruction other than padding was a tail call. */
+  isLastTailCall: boolean;
+}
 
-  result(): RetSites {
-    return {
-      rets: this.rets,
-      tailCalls: this.tailCalls,
-      indirectJumps: this.indirectJumps,
-      calls: this.calls,
-      hasTailCallAtEnd: this.lastIsTailCall,
-      isNoReturn: this.rets.length === 0 && this.tailCalls.length === 0 && this.indirectJumps.length === 0,
-    };
+function noExits(): Exits {
+  return { rets: [], tailCalls: [], indirectJumps: [], calls: [], isLastTailCall: false };
+}
+
+/** Records the instruction at [offset, next) of `code`. */
+function addFlow(exits: Exits, code: FunctionCode, offset: number, next: number, flow: Flow): void {
+  switch (flow.kind) {
+    case "ret":
+      exits.rets.push(offset);
+      break;
+    case "jump": {
+      const target = flow.targetOffset;
+      const isOutside = target < 0 || target >= code.bytes.byteLength;
+      if (isOutside) exits.tailCalls.push({ offset, target: code.entry + target });
+      exits.isLastTailCall = isOutside;
+      return;
+    }
+    case "indirect-jump":
+      exits.indirectJumps.push(offset);
+      break;
+    case "call":
+      exits.calls.push({ offset, returnOffset: next, target: flow.targetOffset === undefined ? undefined : code.entry + flow.targetOffset });
+      break;
+    case "padding":
+      return;
+    case "other":
+      break;
+    default: {
+      const never: never = flow;
+      throw new Error(`unhandled flow ${JSON.stringify(never)}`);
+    }
   }
+  exits.isLastTailCall = false;
+}
+
+function toRetSites(exits: Exits): RetSites {
+  return {
+    rets: exits.rets,
+    tailCalls: exits.tailCalls,
+    indirectJumps: exits.indirectJumps,
+    calls: exits.calls,
+    hasTailCallAtEnd: exits.isLastTailCall,
+    isNoReturn: exits.rets.length === 0 && exits.tailCalls.length === 0 && exits.indirectJumps.length === 0,
+  };
 }
 
 // amd64 ----------------------------------------------------------------------------------------
 
 function findAmd64RetSites(code: FunctionCode, iced: Iced): RetSites {
-  const exits = new ExitCollector(code);
-  const { FlowControl, Mnemonic } = iced;
+  const exits = noExits();
   const decoder = new iced.Decoder(64, code.bytes, iced.DecoderOptions.None);
   const instruction = new iced.Instruction();
   try {
@@ -161,44 +189,38 @@ function findAmd64RetSites(code: FunctionCode, iced: Iced): RetSites {
             : "is not a valid instruction",
         );
       }
-      const next = offset + instruction.length;
-      switch (instruction.flowControl) {
-        case FlowControl.Return:
-          // RETF, IRET and SYSRET are Return too; Go code has only the near RET (C3, C2 iw).
-          if (instruction.mnemonic === Mnemonic.Ret) exits.ret(offset);
-          else exits.other();
-          break;
-        case FlowControl.UnconditionalBranch:
-          // JMP rel8/rel32; a far JMP ptr16:32 does not decode in 64-bit mode.
-          if (instruction.isJmpShortOrNear) exits.jump(offset, branchOffset(instruction.nearBranchTarget));
-          else exits.other();
-          break;
-        case FlowControl.IndirectBranch:
-          exits.indirectJump(offset);
-          break;
-        case FlowControl.Call:
-          // iced-x86 counts SYSCALL, SYSENTER and VMCALL as calls too; they push no return address.
-          if (instruction.isCallNear) exits.call(offset, next, branchOffset(instruction.nearBranchTarget));
-          else exits.other();
-          break;
-        case FlowControl.IndirectCall:
-          if (instruction.isCallNearIndirect) exits.call(offset, next, undefined);
-          else exits.other();
-          break;
-        case FlowControl.Interrupt:
-          // INT3 is Go's padding between functions (and after calls that never return).
-          if (instruction.mnemonic !== Mnemonic.Int3) exits.other();
-          break;
-        default:
-          exits.other();
-          break;
-      }
+      addFlow(exits, code, offset, offset + instruction.length, amd64Flow(iced, instruction));
     }
   } finally {
     instruction.free();
     decoder.free();
   }
-  return exits.result();
+  return toRetSites(exits);
+}
+
+/** What one decoded x86 instruction does to control flow (iced-x86's FlowControl, narrowed to what Go emits). */
+function amd64Flow(iced: Iced, instruction: Instruction): Flow {
+  const { FlowControl, Mnemonic } = iced;
+  switch (instruction.flowControl) {
+    case FlowControl.Return:
+      // RETF, IRET and SYSRET are Return too; Go code has only the near RET (C3, C2 iw).
+      return instruction.mnemonic === Mnemonic.Ret ? RET : OTHER;
+    case FlowControl.UnconditionalBranch:
+      // JMP rel8/rel32; a far JMP ptr16:32 does not decode in 64-bit mode.
+      return instruction.isJmpShortOrNear ? { kind: "jump", targetOffset: branchOffset(instruction.nearBranchTarget) } : OTHER;
+    case FlowControl.IndirectBranch:
+      return INDIRECT_JUMP;
+    case FlowControl.Call:
+      // iced-x86 counts SYSCALL, SYSENTER and VMCALL as calls too; they push no return address.
+      return instruction.isCallNear ? { kind: "call", targetOffset: branchOffset(instruction.nearBranchTarget) } : OTHER;
+    case FlowControl.IndirectCall:
+      return instruction.isCallNearIndirect ? INDIRECT_CALL : OTHER;
+    case FlowControl.Interrupt:
+      // INT3 is Go's padding between functions (and after calls that never return).
+      return instruction.mnemonic === Mnemonic.Int3 ? PADDING : OTHER;
+    default:
+      return OTHER;
+  }
 }
 
 /** A near branch target decoded with IP 0, as a signed offset from the entry. */
@@ -208,104 +230,68 @@ function branchOffset(target: bigint): number {
 
 // arm64 ----------------------------------------------------------------------------------------
 
-/** How one A64 instruction moves control, as far as exits are concerned. */
-type A64Flow =
-  | { readonly kind: "ret" }
-  | { readonly kind: "branch"; readonly targetOffset: number }
-  | { readonly kind: "branch-link"; readonly targetOffset: number }
-  | { readonly kind: "branch-register" }
-  | { readonly kind: "branch-link-register" }
-  | { readonly kind: "padding" }
-  | { readonly kind: "other" };
-
 function findArm64RetSites(code: FunctionCode): RetSites {
   const bytes = code.bytes;
   if (bytes.byteLength % 4 !== 0) {
     throw codeError(code, undefined, `size 0x${bytes.byteLength.toString(16)} is not a whole number of 4-byte arm64 instructions`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const exits = new ExitCollector(code);
+  const exits = noExits();
   for (let offset = 0; offset + 4 <= bytes.byteLength; offset += 4) {
     // A64 instructions are little-endian words in every byte order of data (Arm ARM B2.6.2).
-    const flow = classifyA64(view.getUint32(offset, true));
-    switch (flow.kind) {
-      case "ret":
-        exits.ret(offset);
-        break;
-      case "branch":
-        exits.jump(offset, offset + flow.targetOffset);
-        break;
-      case "branch-link":
-        exits.call(offset, offset + 4, offset + flow.targetOffset);
-        break;
-      case "branch-register":
-        exits.indirectJump(offset);
-        break;
-      case "branch-link-register":
-        exits.call(offset, offset + 4, undefined);
-        break;
-      case "padding":
-        break;
-      case "other":
-        exits.other();
-        break;
-      default: {
-        const never: never = flow;
-        throw new Error(`unhandled A64 flow ${JSON.stringify(never)}`);
-      }
-    }
+    addFlow(exits, code, offset, offset + 4, classifyA64(view.getUint32(offset, true), offset));
   }
-  return exits.result();
+  return toRetSites(exits);
 }
 
 /**
  * The control flow of one A64 instruction word, by the encoding tables of the Arm ARM (DDI 0487,
  * C4.1 "A64 instruction set encoding"): op0 (bits 28:25) = 101x is "Branches, exception
- * generating and system instructions"; within it bits 31:29 and 25:22 pick the class.
+ * generating and system instructions"; within it op0 (bits 31:29) and op1 (bits 25:12) pick the class.
  */
-function classifyA64(word: number): A64Flow {
+function classifyA64(word: number, offset: number): Flow {
   // Go pads arm64 functions to 16 bytes with zero words (UDF #0), inside the symbol's size.
-  if (word === 0) return { kind: "padding" };
-  if (((word >>> 26) & 0b111) !== 0b101) return { kind: "other" };
+  if (word === 0) return PADDING;
+  if (((word >>> 26) & 0b111) !== 0b101) return OTHER;
   const top = word >>> 29; // op0 of the branch group: bits 31:29
   if ((top & 0b011) === 0b000) {
     // C4.1.65.7 Unconditional branch (immediate): B (op=0), BL (op=1); imm26 counts words.
-    const targetOffset = signExtend(word & 0x03ffffff, 26) * 4;
-    return top === 0b100 ? { kind: "branch-link", targetOffset } : { kind: "branch", targetOffset };
+    const targetOffset = offset + signExtend(word & 0x03ffffff, 26) * 4;
+    return top === 0b100 ? { kind: "call", targetOffset } : { kind: "jump", targetOffset };
   }
   if (top === 0b110 && ((word >>> 25) & 1) === 1) return classifyBranchRegister(word);
   // Conditional, compare-and-branch, test-and-branch, exceptions, system: control goes on or
   // stays inside the function (Go emits no conditional tail calls).
-  return { kind: "other" };
+  return OTHER;
 }
 
 /** C4.1.65.6 Unconditional branch (register): bits 31:25 = 1101011, opc 24:21, op2 20:16, op3 15:10, Rn 9:5, op4 4:0. */
-function classifyBranchRegister(word: number): A64Flow {
+function classifyBranchRegister(word: number): Flow {
   const opc = (word >>> 21) & 0xf;
   const op2 = (word >>> 16) & 0x1f;
   const op3 = (word >>> 10) & 0x3f;
   const rn = (word >>> 5) & 0x1f;
   const op4 = word & 0x1f;
-  if (op2 !== 0b11111) return { kind: "other" };
+  if (op2 !== 0b11111) return OTHER;
   switch (opc) {
     case 0b0000: // BR Xn; BRAAZ, BRABZ (op3 00001x, op4 11111)
-      if (op3 === 0 && op4 === 0) return { kind: "branch-register" };
-      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return { kind: "branch-register" };
-      return { kind: "other" };
+      if (op3 === 0 && op4 === 0) return INDIRECT_JUMP;
+      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return INDIRECT_JUMP;
+      return OTHER;
     case 0b0001: // BLR Xn; BLRAAZ, BLRABZ
-      if (op3 === 0 && op4 === 0) return { kind: "branch-link-register" };
-      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return { kind: "branch-link-register" };
-      return { kind: "other" };
+      if (op3 === 0 && op4 === 0) return INDIRECT_CALL;
+      if ((op3 & 0b111110) === 0b000010 && op4 === 0b11111) return INDIRECT_CALL;
+      return OTHER;
     case 0b0010: // RET Xn (X30 by default: 0xd65f03c0); RETAA, RETAB (FEAT_PAuth, Rn and op4 11111)
-      if (op3 === 0 && op4 === 0) return { kind: "ret" };
-      if ((op3 & 0b111110) === 0b000010 && rn === 0b11111 && op4 === 0b11111) return { kind: "ret" };
-      return { kind: "other" };
+      if (op3 === 0 && op4 === 0) return RET;
+      if ((op3 & 0b111110) === 0b000010 && rn === 0b11111 && op4 === 0b11111) return RET;
+      return OTHER;
     case 0b1000: // BRAA, BRAB Xn, Xm|SP
-      return (op3 & 0b111110) === 0b000010 ? { kind: "branch-register" } : { kind: "other" };
+      return (op3 & 0b111110) === 0b000010 ? INDIRECT_JUMP : OTHER;
     case 0b1001: // BLRAA, BLRAB
-      return (op3 & 0b111110) === 0b000010 ? { kind: "branch-link-register" } : { kind: "other" };
+      return (op3 & 0b111110) === 0b000010 ? INDIRECT_CALL : OTHER;
     default: // ERET, DRPS and unallocated encodings
-      return { kind: "other" };
+      return OTHER;
   }
 }
 
