@@ -8,15 +8,20 @@
 #   scripts/build-samples.sh                     # every sample × toolchain × arch × flag set
 #   scripts/build-samples.sh 1.22 1.26           # only these toolchains
 #   scripts/build-samples.sh -s calls -a amd64 -f default,pie
-#   scripts/build-samples.sh -j 2                # two builds at a time
+#   scripts/build-samples.sh -a 386,s390x -f default   # any GOARCH (tests of byte order, word size)
+#   scripts/build-samples.sh -j 2                # two builds at a time (no faster on 2 cores)
 #   scripts/build-samples.sh --print-paths       # the cache path of each build; builds nothing
 #
-# Combinations a toolchain cannot build are skipped with the reason from unsupported_reason below,
-# and listed at the end. Any other failure is printed with go build's output and makes the exit
-# status 1, after every other build has run.
+# A sample whose go.mod asks for a newer Go is skipped. A build that fails because the toolchain
+# cannot build that combination at all (cannot_build_reason below; none in the default matrix) is
+# recorded as <build dir>.cannot-build with go's reason and skipped from then on. Both are listed
+# at the end. Any other failure is printed with go build's output and makes the exit status 1,
+# after every other build has run.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# GOXRAY_CACHE moves the build cache out of the checkout (CI keeps it across clones).
+cache=${GOXRAY_CACHE:-$root/.cache}
 # Bump when the build recipe changes (env, common arguments, key text) so old outputs are not reused.
 KEY_VERSION=1
 ALL_ARCHES=(amd64 arm64)
@@ -39,17 +44,13 @@ flagset_args() {
   esac
 }
 
-# Why a toolchain cannot build this combination, or nothing. Each rule was found by running the
-# full matrix on the toolchains scripts/install-go-toolchains.sh installs.
+# Why this toolchain must not build this sample, or nothing: the go line of its go.mod.
 unsupported_reason() {
-  local sample=$1 version=$2 arch=$3 flagset=$4
-  local need
+  local sample=$1 version=$2 need
   need=$(sed -n 's/^go \([0-9][0-9.]*\)[[:space:]]*$/\1/p' "$root/samples/$sample/go.mod")
   if [[ -n $need ]] && version_lt "$version" "$need"; then
     echo "go.mod needs go $need"
-    return
   fi
-  : "$arch" "$flagset"
 }
 
 # version_lt 1.9 1.18: true when the first major.minor is older than the second.
@@ -85,14 +86,14 @@ if ((${#versions[@]} == 0)); then
   for g in /usr/lib/go-1.*/bin/go; do
     [[ -x $g ]] && versions+=("$(basename "$(dirname "$(dirname "$g")")" | sed 's/^go-//')")
   done
-  mapfile -t versions < <(printf '%s\n' "${versions[@]}" | sort -t. -k1,1n -k2,2n)
+  ((${#versions[@]})) && mapfile -t versions < <(printf '%s\n' "${versions[@]}" | sort -t. -k1,1n -k2,2n)
 fi
 ((${#versions[@]})) || { echo "build-samples: no Go toolchain in /usr/lib/go-1.*" >&2; exit 1; }
 for s in "${samples[@]}"; do
   [[ -f $root/samples/$s/go.mod ]] || { echo "build-samples: no samples/$s/go.mod" >&2; exit 2; }
 done
 for a in "${arches[@]}"; do
-  [[ $a == amd64 || $a == arm64 ]] || { echo "build-samples: arch $a is not amd64 or arm64" >&2; exit 2; }
+  [[ $a =~ ^[a-z0-9]+$ ]] || { echo "build-samples: $a is not a GOARCH" >&2; exit 2; }
 done
 for f in "${flagsets[@]}"; do
   flagset_args "$f" >/dev/null || { echo "build-samples: unknown flag set $f" >&2; exit 2; }
@@ -141,16 +142,29 @@ key_text() {
 build_dir() {
   local sample=$1 version=$2 arch=$3 flagset=$4 hash
   hash=$(key_text "$@" | sha256sum | cut -c1-16)
-  echo "$root/.cache/samples/$sample/go$version-$arch-$flagset-$hash"
+  echo "$cache/samples/$sample/go$version-$arch-$flagset-$hash"
 }
 
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
+# Why a failed build's output says this toolchain cannot build this combination at all, or
+# nothing. Seen off the default matrix, with -buildmode=pie: "-buildmode=pie not supported on
+# linux/mips", "-buildmode=pie requires external (cgo) linking, but cgo is not enabled" (386, arm,
+# riscv64 with 1.27), and Go 1.15 trying the host gcc as external linker for 386, arm, s390x, ppc64le.
+cannot_build_reason() {
+  local output=$1
+  if grep -qE 'not supported on |requires external \(cgo\) linking' "$output"; then
+    grep -m1 -E 'not supported on |requires external \(cgo\) linking' "$output"
+  elif grep -q 'running gcc failed' "$output"; then
+    echo "needs external linking, and the host gcc cannot link for this arch"
+  fi
+}
+
 # Builds one combination and prints its result as one write (so parallel jobs do not interleave);
-# status 0 built or cached, 1 failed.
+# status 0 built, cached or recorded as impossible, 1 failed.
 build_one() {
   local sample=$1 version=$2 arch=$3 flagset=$4
-  local dir out tmp start args=() line
+  local dir out tmp start args=() line reason
   dir=$(build_dir "$@")
   out=$dir/$sample
   local label="$sample go$version $arch $flagset"
@@ -158,8 +172,12 @@ build_one() {
     printf 'cached  %-36s %s\n' "$label" "${out#"$root"/}"
     return 0
   fi
-  mkdir -p "$root/.cache/samples/$sample"
-  tmp=$(mktemp -d "$root/.cache/samples/$sample/.tmp-XXXXXX")
+  if [[ -f $dir.cannot-build ]]; then
+    printf '%s: %s (recorded in %s)\n' "$label" "$(cat "$dir.cannot-build")" "${dir#"$root"/}.cannot-build" >>"$cannot"
+    return 0
+  fi
+  mkdir -p "$cache/samples/$sample"
+  tmp=$(mktemp -d "$cache/samples/$sample/.tmp-XXXXXX")
   while IFS= read -r line; do args+=("$line"); done < <(flagset_args "$flagset")
   [[ -n ${common_args[$version]} ]] && args+=("${common_args[$version]}")
   start=$EPOCHREALTIME
@@ -167,15 +185,24 @@ build_one() {
     PATH=/usr/bin:/bin HOME="${HOME:-/root}" \
     GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 GO111MODULE=on GOWORK=off GOENV=off \
     GOOS=linux GOARCH="$arch" \
-    GOCACHE="$root/.cache/gocache/go$version" GOPATH="$root/.cache/gopath" \
-    "/usr/lib/go-$version/bin/go" build "${args[@]}" -o "$tmp/$sample" .) >"$tmp/stderr" 2>&1; then
-    rm -f "$tmp/stderr"
+    GOCACHE="$cache/gocache/go$version" GOPATH="$cache/gopath" \
+    "/usr/lib/go-$version/bin/go" build "${args[@]}" -o "$tmp/$sample" .) >"$tmp/output" 2>&1; then
+    rm -f "$tmp/output"
     # Another builder may have finished the same directory first; either copy is the same build.
     mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
     printf 'built   %-36s %5ss %s\n' "$label" "$(seconds_since "$start")" "${out#"$root"/}"
     return 0
   fi
-  printf 'FAILED  %-36s %5ss\n%s\n' "$label" "$(seconds_since "$start")" "$(sed 's/^/        | /' "$tmp/stderr")"
+  reason=$(cannot_build_reason "$tmp/output")
+  if [[ -n $reason ]]; then
+    # Recorded so later runs skip it without trying; the hash changes with the toolchain.
+    echo "$reason" >"$dir.cannot-build"
+    printf 'cannot  %-36s %5ss %s\n' "$label" "$(seconds_since "$start")" "$reason"
+    printf '%s: %s\n' "$label" "$reason" >>"$cannot"
+    rm -rf "$tmp"
+    return 0
+  fi
+  printf 'FAILED  %-36s %5ss\n%s\n' "$label" "$(seconds_since "$start")" "$(sed 's/^/        | /' "$tmp/output")"
   rm -rf "$tmp"
   return 1
 }
@@ -185,7 +212,7 @@ for s in "${samples[@]}"; do
   for v in "${versions[@]}"; do
     for a in "${arches[@]}"; do
       for f in "${flagsets[@]}"; do
-        reason=$(unsupported_reason "$s" "$v" "$a" "$f")
+        reason=$(unsupported_reason "$s" "$v")
         if [[ -n $reason ]]; then
           skipped+=("$s go$v $a $f: $reason")
         else
@@ -205,8 +232,8 @@ if ((print_paths)); then
 fi
 
 start_all=$EPOCHREALTIME
-failed=$(mktemp)
-trap 'rm -f "$failed"' EXIT
+failed=$(mktemp) cannot=$(mktemp)
+trap 'rm -f "$failed" "$cannot"' EXIT
 running=0
 for c in "${combos[@]}"; do
   read -r s v a f <<<"$c"
@@ -221,10 +248,11 @@ for c in "${combos[@]}"; do
   fi
 done
 wait
-failures=$(wc -l <"$failed")
-
 
 for s in "${skipped[@]}"; do printf 'skipped %s\n' "$s"; done
-printf 'build-samples: %d builds (%d failed), %d skipped, %ss\n' \
-  "${#combos[@]}" "$failures" "${#skipped[@]}" "$(seconds_since "$start_all")"
+sed 's/^/skipped /' "$cannot"
+failures=$(wc -l <"$failed") impossible=$(wc -l <"$cannot")
+printf 'build-samples: %d built or cached, %d failed, %d skipped (%d by go.mod, %d the toolchain cannot build), %ss\n' \
+  "$((${#combos[@]} - failures - impossible))" "$failures" "$((${#skipped[@]} + impossible))" \
+  "${#skipped[@]}" "$impossible" "$(seconds_since "$start_all")"
 ((failures == 0))

@@ -24,7 +24,7 @@ function compareWithReadelf(path: string): { sections: number; segments: number;
     expect(elf.isPositionIndependent).toBe(header.type.startsWith("DYN"));
 
     const sections = readelfSections(path);
-    expect(elf.sections.length - 1).toBe(sections.length);
+    expect(elf.sections.length).toBe(sections.length);
     for (const want of sections) {
       const got = elf.sections[want.index];
       expect(got, `section ${want.index}`).toBeDefined();

@@ -7,11 +7,12 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"math"
+	"os"
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -244,6 +245,16 @@ func Square(x int) int {
 const longText = "goxray reads Go binaries: DWARF gives the types, pclntab the names, " +
 	"the ABI the registers; this string runs past one hundred bytes on purpose."
 
+// int, uint and uintptr values that need more than 32 bits on amd64 and arm64. Some ELF tests
+// build this sample for 32-bit targets too, where the shift makes them fit (and they are logged
+// as passed, like every value).
+const (
+	wordShift  = 64 - strconv.IntSize
+	wideInt    = -9000000000000000000 >> wordShift
+	wideUint   = 12345678901 >> wordShift
+	wideIntElm = 1 << 40 >> wordShift
+)
+
 // Seeds for Double live in variables so the compiler cannot fold the inlined calls away.
 var doubleSeedA, doubleSeedB = 21, -8
 
@@ -285,14 +296,14 @@ func funcName(f interface{}) string {
 // run makes one call of every traced function, each with the same arguments every time.
 func run(iter int) {
 	{
-		var a, b, c, d, e = int8(-5), int16(-300), int32(-70000), int64(-5000000000), -9000000000000000000
+		var a, b, c, d, e = int8(-5), int16(-300), int32(-70000), int64(-5000000000), wideInt
 		r := SignedInts(a, b, c, d, e)
 		logCall(iter, "main.SignedInts",
 			obj{{"a", a}, {"b", b}, {"c", c}, {"d", i64(d)}, {"e", i64(int64(e))}},
 			obj{{"~r0", i64(r)}})
 	}
 	{
-		var a, b, c, d, e, f = uint8(250), uint16(65000), uint32(4000000000), uint64(0xFEDCBA9876543210), uint(12345678901), uintptr(0xC0FFEE)
+		var a, b, c, d, e, f = uint8(250), uint16(65000), uint32(4000000000), uint64(0xFEDCBA9876543210), uint(wideUint), uintptr(0xC0FFEE)
 		r := UnsignedInts(a, b, c, d, e, f)
 		logCall(iter, "main.UnsignedInts",
 			obj{{"a", a}, {"b", b}, {"c", c}, {"d", u64(d)}, {"e", u64(uint64(e))}, {"f", u64(uint64(f))}},
@@ -327,7 +338,7 @@ func run(iter int) {
 	}
 	{
 		xs := make([]int, 4, 6)
-		copy(xs, []int{7, -2, 1 << 40, 3})
+		copy(xs, []int{7, -2, wideIntElm, 3})
 		logged := intSlice(xs)
 		sum, count := SumInts(xs)
 		logCall(iter, "main.SumInts", obj{{"xs", logged}}, obj{{"sum", i64(int64(sum))}, {"count", count}})
@@ -442,13 +453,43 @@ func run(iter int) {
 	}
 }
 
+// parseArgs reads -n N and -interval D (also -n=N, -interval=D). Not the flag package: it
+// brings in fmt, which would make the bundled binary 0.3 MB larger.
+func parseArgs(args []string) (n int, interval time.Duration, err error) {
+	interval = 100 * time.Millisecond
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		name, value := strings.TrimLeft(arg, "-"), ""
+		if eq := strings.IndexByte(name, '='); eq >= 0 {
+			name, value = name[:eq], name[eq+1:]
+		} else if i+1 < len(args) {
+			i++
+			value = args[i]
+		}
+		switch name {
+		case "n":
+			n, err = strconv.Atoi(value)
+		case "interval":
+			interval, err = time.ParseDuration(value)
+		default:
+			err = errors.New("unknown argument " + strconv.Quote(arg))
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+	return n, interval, nil
+}
+
 func main() {
-	n := flag.Int("n", 0, "stop after `N` iterations (0: run forever)")
-	interval := flag.Duration("interval", 100*time.Millisecond, "pause between iterations")
-	flag.Parse()
-	for iter := 0; *n == 0 || iter < *n; iter++ {
+	n, interval, err := parseArgs(os.Args[1:])
+	if err != nil {
+		os.Stderr.WriteString("calls: " + err.Error() + "\nusage: calls [-n N] [-interval D]\n")
+		os.Exit(2)
+	}
+	for iter := 0; n == 0 || iter < n; iter++ {
 		if iter > 0 {
-			time.Sleep(*interval)
+			time.Sleep(interval)
 		}
 		run(iter)
 	}

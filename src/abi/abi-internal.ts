@@ -55,7 +55,7 @@ export function placeRegisterAbi(arch: Arch, signature: Signature): Placement {
     frame = alignUp(frame, type.align);
     const offset = frame;
     frame += type.size;
-    const pieces = stackPieces(type, name).map((b) => ({ path: b.path, offset: b.offset, size: b.size, encoding: b.encoding, location: { kind: "stack" as const, offset: entrySpOffset(arch, offset + b.offset) } }));
+    const pieces = stackPieces(type, name).map((b) => ({ path: b.path, offset: b.offset, size: b.size, encoding: b.encoding, kind: b.kind, location: { kind: "stack" as const, offset: entrySpOffset(arch, offset + b.offset) } }));
     return { home: { kind: "stack", offset: entrySpOffset(arch, offset), reason }, pieces };
   };
 
@@ -80,7 +80,7 @@ export function placeRegisterAbi(arch: Arch, signature: Signature): Placement {
       if (nextI > ni || nextFP > nfp) return { failed: "out-of-registers" };
       const machine = argRegister(arch, registerClass, index);
       const register = { isFloat: base.isFloat, index: machine.index, name: machine.name, bpftraceName: machine.bpftraceName, dwarf: machine.dwarf };
-      pieces.push({ path: base.path, offset: base.offset, size: base.size, encoding: base.encoding, location: { kind: "register", register } });
+      pieces.push({ path: base.path, offset: base.offset, size: base.size, encoding: base.encoding, kind: base.kind, location: { kind: "register", register } });
     }
     return { pieces, nextI, nextFP };
   };

@@ -5,10 +5,11 @@ import { alignUp, entrySpOffset, findUnplaceable, signatureInputs, stackPieces, 
 /**
  * Go's stack-based ABI0: every receiver, argument and result in the argument frame, in declaration
  * order, each at its type's natural alignment; results start at a pointer-aligned offset, and the
- * frame ends pointer-aligned. This is Go's only convention before the register ABI (amd64 before
- * 1.17, arm64 before 1.18: go/features.ts) and on 386, arm and mips; abi-internal.md's Rationale
- * notes that its register algorithm with zero registers gives the same layout (abi.test.ts checks).
- * Source: cmd/compile/internal/gc/align.go of Go 1.15 (widstruct over receiver, params, results).
+ * frame ends pointer-aligned. Go functions use it before the register ABI (amd64 before 1.17,
+ * arm64 before 1.18: go/features.ts), as do 32-bit targets, which goxray does not place.
+ * abi-internal.md's Rationale notes that its register algorithm with zero registers gives the same
+ * layout (placement.test.ts checks). Source: cmd/compile/internal/gc/align.go of Go 1.15
+ * (widstruct over receiver, params, results).
  */
 
 /** Places a signature by ABI0 on `arch`: no registers, no spill area. */
@@ -26,7 +27,7 @@ export function placeStackAbi(arch: Arch, signature: Signature): Placement {
     frame = alignUp(frame, type.align);
     const offset = frame;
     frame += type.size;
-    const pieces = stackPieces(type, name).map((b) => ({ path: b.path, offset: b.offset, size: b.size, encoding: b.encoding, location: { kind: "stack" as const, offset: entrySpOffset(arch, offset + b.offset) } }));
+    const pieces = stackPieces(type, name).map((b) => ({ path: b.path, offset: b.offset, size: b.size, encoding: b.encoding, kind: b.kind, location: { kind: "stack" as const, offset: entrySpOffset(arch, offset + b.offset) } }));
     return { name, role, type, home: { kind: "stack", offset: entrySpOffset(arch, offset), reason: "stack-abi" }, pieces };
   };
 

@@ -4,7 +4,9 @@ import { findArch, type Arch } from "../model/arch.js";
 import type { GoField, GoType } from "../model/go-type.js";
 import { placeRegisterAbi } from "./abi-internal.js";
 import { choosePlacer } from "./place.js";
-import type { Placement, Signature, SignatureValue } from "./placement.js";
+import type { Placement, Signature } from "./placement.js";
+
+type SignatureValue = Signature["values"][number];
 
 // Every expectation below was worked out by hand from abi-internal.md (the assignment steps and
 // "Memory layout") and checked against go-abi.md §6, never copied from goxray's output. Stack
@@ -132,6 +134,13 @@ describe("go-abi.md §6 worked examples", () => {
       "~r1 ← ~r1.itab=RCX ~r1.data=RDI",
     ]);
     expect(amd64(s).argsSize).toBe(40);
+    // How to decode each word: the string's pointer and length, the slice's three, error's itab and data.
+    expect(amd64(s).values.flatMap((v) => v.pieces.map((p) => `${p.path}:${p.kind}/${p.encoding}/${p.size}`))).toEqual([
+      "s.ptr:string/pointer/8", "s.len:string/signed/8",
+      "b.ptr:slice/pointer/8", "b.len:slice/signed/8", "b.cap:slice/signed/8",
+      "~r0.ptr:string/pointer/8", "~r0.len:string/signed/8",
+      "~r1.itab:interface/pointer/8", "~r1.data:interface/pointer/8",
+    ]);
     expect(render(abi0(s))).toEqual([
       "s @SP+8 stack-abi ← s.ptr=SP+8 s.len=SP+16",
       "b @SP+24 stack-abi ← b.ptr=SP+24 b.len=SP+32 b.cap=SP+40",
@@ -149,6 +158,11 @@ describe("go-abi.md §6 worked examples", () => {
     const s = sig([arg("a", t.float64), arg("b", t.float32), arg("c", t.complex128), arg("n", t.int), res("~r0", t.float64)]);
     expect(render(amd64(s))).toEqual(["a ← a=X0", "b ← b=X1", "c ← c.real=X2 c.imag=X3", "n ← n=RAX", "~r0 ← ~r0=X0"]);
     expect(render(arm64(s))).toEqual(["a ← a=F0", "b ← b=F1", "c ← c.real=F2 c.imag=F3", "n ← n=R0", "~r0 ← ~r0=F0"]);
+    const c = amd64(s).values[2]?.pieces ?? [];
+    expect(c.map((p) => [p.kind, p.encoding, p.size, p.location.kind === "register" ? p.location.register.bpftraceName : "stack"])).toEqual([
+      ["complex128", "float", 8, undefined],
+      ["complex128", "float", 8, undefined],
+    ]);
     // ABI0: a 0, b 8, c 16–32 (align 8), n 32; results from 40.
     expect(render(abi0(s))).toEqual([
       "a @SP+8 stack-abi ← a=SP+8",

@@ -5,7 +5,7 @@ import { placeRegisterAbi } from "./abi-internal.js";
 import type { Placement, Signature } from "./placement.js";
 
 /** Places one signature; made once per binary by choosePlacer. */
-export type Placer = (signature: Signature) => Placement;
+type Placer = (signature: Signature) => Placement;
 
 /**
  * The placement function for a binary's Go functions: the register ABI or ABI0 (two functions,

@@ -4,7 +4,9 @@ import { findArch, type Arch } from "../model/arch.js";
 import type { GoField, GoType } from "../model/go-type.js";
 import { placeStackAbi } from "./abi0.js";
 import { placeRegisterAbi } from "./abi-internal.js";
-import { findUnplaceable, stackPieces, type PlacedValue, type Placement, type Signature, type SignatureValue } from "./placement.js";
+import { findUnplaceable, stackPieces, type PlacedValue, type Placement, type Signature } from "./placement.js";
+
+type SignatureValue = Signature["values"][number];
 
 // Properties of both ABIs over random Go types and signatures. The reference functions here
 // (payloadSize, registerWords, hasArrayOverOne, layoutStruct) are written from abi-internal.md
@@ -468,7 +470,7 @@ describe("values goxray cannot place", () => {
   });
   it("places a huge stack array as one bytes piece instead of millions", () => {
     const big: GoType = { kind: "array", name: "[1000000]uint8", size: 1_000_000, align: 1, elem: { kind: "uint8", name: "uint8", size: 1, align: 1 }, length: 1_000_000 };
-    expect(stackPieces(big, "b")).toEqual([{ path: "b", offset: 0, size: 1_000_000, encoding: "bytes", isFloat: false }]);
+    expect(stackPieces(big, "b")).toEqual([{ path: "b", offset: 0, size: 1_000_000, encoding: "bytes", kind: "array", isFloat: false }]);
     const p = placeRegisterAbi(AMD64, { values: [{ name: "b", type: big, isResult: false }], dictionaryIndex: undefined });
     expect(p.values[0]?.home).toEqual({ kind: "stack", offset: 8, reason: "array" });
   });

@@ -1,5 +1,5 @@
 import type { AbiRegIndex, Arch, ArchName, DwarfRegNum } from "../model/arch.js";
-import type { GoType } from "../model/go-type.js";
+import type { GoKind, GoType } from "../model/go-type.js";
 
 /**
  * What placement takes and what it gives: a signature of typed values in, and for each value its
@@ -23,7 +23,7 @@ export function entrySpOffset(arch: Arch, frameOffset: number): EntrySpOffset {
 }
 
 /** One value of a signature to place: a receiver, parameter or result, in declaration order. */
-export interface SignatureValue {
+interface SignatureValue {
   readonly name: string;
   readonly type: GoType;
   readonly isResult: boolean;
@@ -47,10 +47,10 @@ export interface Signature {
  * How to decode a piece's bytes: a two's-complement or unsigned integer, a bool (one byte, 0 or 1),
  * an IEEE float of the piece's size, an address, or raw bytes that goxray does not split further.
  */
-export type PieceEncoding = "signed" | "unsigned" | "bool" | "float" | "pointer" | "bytes";
+type PieceEncoding = "signed" | "unsigned" | "bool" | "float" | "pointer" | "bytes";
 
 /** An argument register holding one piece. */
-export interface PlacedRegister {
+interface PlacedRegister {
   readonly isFloat: boolean;
   readonly index: AbiRegIndex;
   /** "RAX", "X0", "R0", "F0". */
@@ -61,7 +61,7 @@ export interface PlacedRegister {
 }
 
 /** Where one piece is when the function is entered (arguments) or returns (results). */
-export type PieceLocation =
+type PieceLocation =
   | { readonly kind: "register"; readonly register: PlacedRegister }
   | { readonly kind: "stack"; readonly offset: EntrySpOffset };
 
@@ -76,6 +76,8 @@ export interface PlacedPiece {
   readonly offset: number;
   readonly size: number;
   readonly encoding: PieceEncoding;
+  /** The kind of the innermost type the piece belongs to: "int8", "pointer", "map"; "string", "slice", "interface" for their words; "complex128" for its halves; the whole value's for a bytes piece. */
+  readonly kind: GoKind;
   readonly location: PieceLocation;
 }
 
@@ -108,7 +110,7 @@ export interface PlacedValue {
 }
 
 /** A run of the argument frame: `size` bytes from entry SP + `offset`. */
-export interface StackArea {
+interface StackArea {
   readonly offset: EntrySpOffset;
   readonly size: number;
 }
@@ -117,7 +119,7 @@ export interface StackArea {
 export interface Placement {
   readonly abi: "register" | "stack";
   readonly arch: ArchName;
-  /** The dictionary (when there is one), receiver and parameters, then the results, in order. */
+  /** The receiver and parameters (with a shape body's dictionary at its index), then the results, in order. */
   readonly values: readonly PlacedValue[];
   /** Stack-assigned receiver and arguments, and the pointer alignment after them (undefined here and below when a value's type is unknown). */
   readonly stackArguments: StackArea | undefined;
@@ -135,11 +137,12 @@ export function alignUp(n: number, alignment: number): number {
 }
 
 /** One base value of a type before it is given a place: a piece without a location. */
-export interface BaseValue {
+interface BaseValue {
   readonly path: string;
   readonly offset: number;
   readonly size: number;
   readonly encoding: PieceEncoding;
+  readonly kind: GoKind;
   /** True for float32/float64 and the halves of complex numbers: they take floating-point registers. */
   readonly isFloat: boolean;
 }
@@ -158,17 +161,18 @@ const MAX_DEPTH = 100;
  */
 export function* baseValues(type: GoType, path: string, offset = 0): Generator<BaseValue> {
   if (type.size === 0) return;
-  const word = (suffix: string, at: number, encoding: PieceEncoding): BaseValue => ({ path: `${path}.${suffix}`, offset: offset + at, size: 8, encoding, isFloat: false });
+  const kind = type.kind;
+  const word = (suffix: string, at: number, encoding: PieceEncoding): BaseValue => ({ path: `${path}.${suffix}`, offset: offset + at, size: 8, encoding, kind, isFloat: false });
   switch (type.kind) {
     case "bool":
-      yield { path, offset, size: type.size, encoding: "bool", isFloat: false };
+      yield { path, offset, size: type.size, encoding: "bool", kind, isFloat: false };
       return;
     case "int":
     case "int8":
     case "int16":
     case "int32":
     case "int64":
-      yield { path, offset, size: type.size, encoding: "signed", isFloat: false };
+      yield { path, offset, size: type.size, encoding: "signed", kind, isFloat: false };
       return;
     case "uint":
     case "uint8":
@@ -176,17 +180,17 @@ export function* baseValues(type: GoType, path: string, offset = 0): Generator<B
     case "uint32":
     case "uint64":
     case "uintptr":
-      yield { path, offset, size: type.size, encoding: "unsigned", isFloat: false };
+      yield { path, offset, size: type.size, encoding: "unsigned", kind, isFloat: false };
       return;
     case "float32":
     case "float64":
-      yield { path, offset, size: type.size, encoding: "float", isFloat: true };
+      yield { path, offset, size: type.size, encoding: "float", kind, isFloat: true };
       return;
     case "complex64":
     case "complex128": {
       const half = type.size / 2;
-      yield { path: `${path}.real`, offset, size: half, encoding: "float", isFloat: true };
-      yield { path: `${path}.imag`, offset: offset + half, size: half, encoding: "float", isFloat: true };
+      yield { path: `${path}.real`, offset, size: half, encoding: "float", kind, isFloat: true };
+      yield { path: `${path}.imag`, offset: offset + half, size: half, encoding: "float", kind, isFloat: true };
       return;
     }
     case "pointer":
@@ -194,7 +198,7 @@ export function* baseValues(type: GoType, path: string, offset = 0): Generator<B
     case "chan":
     case "func":
     case "unsafe.Pointer":
-      yield { path, offset, size: type.size, encoding: "pointer", isFloat: false };
+      yield { path, offset, size: type.size, encoding: "pointer", kind, isFloat: false };
       return;
     case "string":
       yield word("ptr", 0, "pointer");
@@ -230,7 +234,7 @@ export function* baseValues(type: GoType, path: string, offset = 0): Generator<B
 export function stackPieces(type: GoType, path: string): BaseValue[] {
   const pieces: BaseValue[] = [];
   for (const base of baseValues(type, path)) {
-    if (pieces.length === MAX_PIECES) return [{ path, offset: 0, size: type.size, encoding: "bytes", isFloat: false }];
+    if (pieces.length === MAX_PIECES) return [{ path, offset: 0, size: type.size, encoding: "bytes", kind: type.kind, isFloat: false }];
     pieces.push(base);
   }
   return pieces;
@@ -292,7 +296,7 @@ export function hasNonTrivialArray(type: GoType): boolean {
 const DICTIONARY_TYPE: GoType = { kind: "unsafe.Pointer", name: "*[]uintptr", size: 8, align: 8 };
 
 /** A receiver, parameter or the dictionary, ready to place: what both ABIs walk as "the arguments". */
-export interface InputValue {
+interface InputValue {
   readonly name: string;
   readonly role: "dictionary" | "argument";
   readonly type: GoType;

@@ -23,14 +23,6 @@ export interface LineProgramHeader {
   readonly offsetSize: 4 | 8;
 }
 
-/** One row of the line table matrix that goxray keeps: an address and its file index and line. */
-export interface LineRow {
-  readonly address: number;
-  readonly file: number;
-  readonly line: number;
-  readonly isEndSequence: boolean;
-}
-
 // More entries than any real table has; a count this high in a header is corrupt input.
 const MAX_TABLE = 1 << 20;
 
@@ -112,76 +104,4 @@ function readEntryTable(c: ByteCursor, unit: UnitHeader, what: string): { path: 
     out.push({ path, directory });
   }
   return out;
-}
-
-// A line program that runs this many opcodes without ending is corrupt input.
-const MAX_OPCODES = 50_000_000;
-
-/** Runs the line program (DWARF 5 §6.2.5) and returns every row, in program order. */
-export function readLineRows(c: ByteCursor, h: LineProgramHeader): LineRow[] {
-  const rows: LineRow[] = [];
-  c.seek(h.programStart);
-  let address = 0;
-  let file = 1;
-  let line = 1;
-  const reset = (): void => {
-    address = 0;
-    file = 1;
-    line = 1;
-  };
-  const emit = (isEndSequence: boolean): void => {
-    rows.push({ address, file, line, isEndSequence });
-  };
-  for (let n = 0; c.pos < h.end; n++) {
-    if (n > MAX_OPCODES) throw c.error("line program: too many opcodes");
-    const at = c.pos;
-    const opcode = c.u8("line opcode");
-    if (opcode >= h.opcodeBase) {
-      const adjusted = opcode - h.opcodeBase;
-      address += Math.floor(adjusted / h.lineRange) * h.minInstructionLength;
-      line += h.lineBase + (adjusted % h.lineRange);
-      emit(false);
-      continue;
-    }
-    switch (opcode) {
-      case 0: {
-        const length = c.uleb("extended opcode length");
-        const start = c.pos;
-        if (length === 0 || length > h.end - start) throw c.error("line program: bad extended opcode length", at);
-        const ext = c.u8("extended opcode");
-        if (ext === C.DW_LNE_end_sequence) {
-          emit(true);
-          reset();
-        } else if (ext === C.DW_LNE_set_address) {
-          address = c.word(h.addressSize, "DW_LNE_set_address");
-        }
-        c.seek(start + length);
-        break;
-      }
-      case C.DW_LNS_copy:
-        emit(false);
-        break;
-      case C.DW_LNS_advance_pc:
-        address += c.uleb("advance_pc") * h.minInstructionLength;
-        break;
-      case C.DW_LNS_advance_line:
-        line += c.sleb("advance_line");
-        break;
-      case C.DW_LNS_set_file:
-        file = c.uleb("set_file");
-        break;
-      case C.DW_LNS_const_add_pc:
-        address += Math.floor((255 - h.opcodeBase) / h.lineRange) * h.minInstructionLength;
-        break;
-      case C.DW_LNS_fixed_advance_pc:
-        address += c.u16("fixed_advance_pc");
-        break;
-      default: {
-        // Standard opcodes we do not track (column, stmt, basic block, prologue, isa): skip their operands.
-        const operands = h.standardOpcodeLengths[opcode - 1] ?? 0;
-        for (let i = 0; i < operands; i++) c.uleb("operand");
-      }
-    }
-  }
-  return rows;
 }

@@ -341,12 +341,11 @@ export class Pclntab {
    * File and line of function `i` at its entry PC, from its pcfile and pcln tables; undefined when
    * it has no tables or the file is unnamed.
    */
-  fileLineAt(i: number): { readonly file: string; readonly line: number } | undefined {
+  fileLineAt(i: number, pc = this.entryAt(i)): { readonly file: string; readonly line: number } | undefined {
     const c = this.c;
     const h = this.header;
-    const entry = this.entryAt(i);
-    const fileIndex = this.pcValueAt(i, "pcfile", entry);
-    const line = this.pcValueAt(i, "pcln", entry);
+    const fileIndex = this.pcValueAt(i, "pcfile", pc);
+    const line = this.pcValueAt(i, "pcln", pc);
     if (fileIndex === undefined || line === undefined) return undefined;
     let nameAt: number;
     if (h.layout === "ver12") {

@@ -18,7 +18,7 @@ export type AbiRegIndex = number & { readonly [brand]: "AbiRegIndex" };
 export type ArchName = "amd64" | "arm64";
 
 /** One machine register under its three names. */
-export interface MachineRegister {
+interface MachineRegister {
   /** The name in reports: "RAX", "X0", "R0", "F0". */
   readonly name: string;
   /** The name bpftrace's reg() accepts ("ax", "r0"); undefined when no uprobe can read it (vector registers are not in pt_regs). */
@@ -113,7 +113,7 @@ export function findArch(goArch: string): Arch | undefined {
 }
 
 /** The register class an argument register belongs to. */
-export type RegisterClass = "integer" | "float";
+type RegisterClass = "integer" | "float";
 
 /** The machine register at `index` of the arch's integer or float argument sequence; a RangeError (a bug) past its end. */
 export function argRegister(arch: Arch, registerClass: RegisterClass, index: number): MachineRegister & { readonly index: AbiRegIndex } {

@@ -2,7 +2,7 @@ import * as C from "../dwarf/constants.js";
 import type { DwarfData } from "../dwarf/dwarf-data.js";
 import type { EntryCursor } from "../dwarf/entries.js";
 import type { FormValue } from "../dwarf/forms.js";
-import { readLineProgramHeader, readLineRows, type LineProgramHeader } from "../dwarf/line.js";
+import { readLineProgramHeader, type LineProgramHeader } from "../dwarf/line.js";
 import type { DebugInfoOffset } from "../dwarf/offsets.js";
 import type { PcRange } from "../dwarf/pc-range.js";
 import type { Unit } from "../dwarf/unit.js";
@@ -79,7 +79,9 @@ export class FunctionIndex {
         const fromDwarf = byEntry.get(entry);
         const argsSize = pclntab.argsSizeAt(i);
         if (fromDwarf !== undefined) {
-          functions.push({ ...fromDwarf, argsSize });
+          // Go 1.15 writes no DW_AT_decl_line: pclntab's position at the entry is the declaration.
+          const position = fromDwarf.file === undefined || fromDwarf.line === undefined ? pclntab.fileLineAt(i) : undefined;
+          functions.push({ ...fromDwarf, file: fromDwarf.file ?? position?.file, line: fromDwarf.line ?? position?.line, argsSize });
           byEntry.delete(entry);
         } else {
           const position = pclntab.fileLineAt(i);
@@ -100,6 +102,14 @@ export class FunctionIndex {
             dwarfOffset: undefined,
           });
         }
+      }
+    }
+    // A function inlined everywhere: the position of its first copy's code is in its own file.
+    if (pclntab !== undefined) {
+      for (const [k, f] of inlineOnly.entries()) {
+        const pc = f.file === undefined ? f.inlinedCopies[0]?.ranges[0]?.low : undefined;
+        const caller = pc === undefined ? undefined : pclntab.findByPc(pc);
+        if (pc !== undefined && caller !== undefined) inlineOnly[k] = { ...f, file: pclntab.fileLineAt(caller, pc)?.file };
       }
     }
     // DWARF functions pclntab does not list (none in a Go binary; C functions in cgo ones).
@@ -147,11 +157,11 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
   }
   for (const s of subprograms) for (const p of s.params) if (s.isAbstract && p.origin === undefined) abstractParams.set(p.offset, p);
   const files = new FileNames(dwarf);
-  const copiesByOrigin = new Map<number, (InlinedCopy & { unit: Unit })[]>();
+  const copiesByOrigin = new Map<number, InlinedCopy[]>();
   for (const inline of inlines) {
     const callerName = nameOf(inline.caller, abstractByOffset) ?? "?";
     const list = copiesByOrigin.get(inline.origin) ?? [];
-    list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine, unit: inline.unit });
+    list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
     copiesByOrigin.set(inline.origin, list);
   }
   const hasBody = new Set<number>();
@@ -182,7 +192,7 @@ function toFunction(
   s: SubprogramDraft,
   declared: SubprogramDraft,
   abstractParams: Map<number, ParamDraft> | undefined,
-  copies: (InlinedCopy & { unit: Unit })[],
+  copies: InlinedCopy[],
   inlined: InlinedStatus,
   types: TypeBuilder,
   files: FileNames,
@@ -211,13 +221,9 @@ function toFunction(
   const first = s.ranges[0];
   const entry = first === undefined ? undefined : Math.min(...s.ranges.map((r) => r.low));
   const end = first === undefined ? undefined : Math.max(...s.ranges.map((r) => r.high));
-  const line = declared.declLine ?? s.declLine ?? (entry === undefined ? undefined : files.lineAt(s.unit, entry));
-  // The line table rows of an inlined copy name the inlined function's file, not the caller's.
-  const firstCopy = copies[0];
-  const copyStart = firstCopy?.ranges[0]?.low;
-  const file =
-    files.name(declared.unit, declared.declFile ?? s.declFile) ??
-    (entry !== undefined ? files.fileAt(s.unit, entry) : firstCopy !== undefined && copyStart !== undefined ? files.fileAt(firstCopy.unit, copyStart) : undefined);
+  const line = declared.declLine ?? s.declLine;
+  // Without DW_AT_decl_file/decl_line, FunctionIndex.build takes the position from pclntab.
+  const file = files.name(declared.unit, declared.declFile ?? s.declFile);
   return {
     name: declared.name ?? "?",
     entry,
@@ -231,7 +237,7 @@ function toFunction(
     hasDwarf: true,
     argsSize: undefined,
     inlined,
-    inlinedCopies: copies.map(({ caller, ranges, callFile, callLine }) => ({ caller, ranges, callFile, callLine })),
+    inlinedCopies: copies,
     dwarfOffset: s.offset,
   };
 }
@@ -320,11 +326,11 @@ function constant(v: FormValue | undefined): number | undefined {
   return v?.kind === "constant" ? v.value : v?.kind === "flag" ? (v.value ? 1 : 0) : undefined;
 }
 
-/** File names and line rows of each unit's line program, read on first use. */
+/** File names of each unit's line program header, read on first use. */
 class FileNames {
   private readonly dwarf: DwarfData;
   private readonly headers = new Map<number, LineProgramHeader | null>();
-  private readonly rows = new Map<number, { address: number; file: number; line: number }[]>();
+  private readonly names = new Map<number, (string | undefined)[]>();
 
   constructor(dwarf: DwarfData) {
     this.dwarf = dwarf;
@@ -332,34 +338,26 @@ class FileNames {
 
   name(unit: Unit, index: number | undefined): string | undefined {
     if (index === undefined) return undefined;
+    let cache = this.names.get(unit.header.offset);
+    if (cache === undefined) {
+      cache = [];
+      this.names.set(unit.header.offset, cache);
+    }
+    if (index in cache) return cache[index];
+    const name = this.readName(unit, index);
+    cache[index] = name;
+    return name;
+  }
+
+  private readName(unit: Unit, index: number): string | undefined {
     const header = this.header(unit);
     const file = header?.files[index];
     if (header === undefined || file === undefined) return undefined;
     const path = this.dwarf.string(file.path, unit);
     if (path === undefined) return undefined;
-    if (path.startsWith("/") || file.directory === 0 && header.version < 5) return path;
+    if (path.startsWith("/") || (file.directory === 0 && header.version < 5)) return path;
     const dir = this.dwarf.string(header.directories[header.version >= 5 ? file.directory : file.directory - 1], unit);
     return dir === undefined || dir === "" || dir === "." ? path : `${dir}/${path}`;
-  }
-
-  /** Line of the first row at `pc` (the function's declaration line, for Go). */
-  lineAt(unit: Unit, pc: number): number | undefined {
-    return this.rowAt(unit, pc)?.line;
-  }
-
-  fileAt(unit: Unit, pc: number): string | undefined {
-    const row = this.rowAt(unit, pc);
-    return row === undefined ? undefined : this.name(unit, row.file);
-  }
-
-  private rowAt(unit: Unit, pc: number): { address: number; file: number; line: number } | undefined {
-    let rows = this.rows.get(unit.header.offset);
-    if (rows === undefined) {
-      const header = this.header(unit);
-      rows = header === undefined ? [] : readLineRows(this.dwarf.sections.get(".debug_line", "line numbers"), header);
-      this.rows.set(unit.header.offset, rows);
-    }
-    return rows.find((r) => r.address === pc);
   }
 
   private header(unit: Unit): LineProgramHeader | undefined {
@@ -373,4 +371,3 @@ class FileNames {
     return header ?? undefined;
   }
 }
-

@@ -1,11 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   buildSample,
+  buildSampleForArch,
   installedToolchains,
   instantiationSymbol,
   readSignatures,
@@ -108,6 +110,14 @@ describe.skipIf(newest === undefined)("buildSample", () => {
     ]);
   });
 
+  it("throws go build's own message when the build fails", () => {
+    // Internal linking cannot make a PIE for mips, and CGO_ENABLED=0 rules out the external linker.
+    expect(() => buildSampleForArch("stackgrow", toolchain, "mips", "pie", cacheDir)).toThrow(
+      /go build of stackgrow with go1\.\d+\.\d+ mips pie failed \(exit status 1\):\n.*-buildmode=pie/,
+    );
+    expect(existsSync(samplePath("stackgrow", toolchain, "mips", "pie", cacheDir))).toBe(false);
+  });
+
   it("refuses a sample the toolchain is too old for", () => {
     const old = toolchains.find((t) => !sampleSupports("generics", t));
     if (old === undefined) return;
@@ -141,6 +151,43 @@ describe.each(toolchains.map((t) => [t.fullVersion, t] as const))("samples built
     if (inlined.length > 0) {
       const noopt = textSymbols(toolchain, buildSample(sample, toolchain, "amd64", "noopt"));
       for (const f of inlined) expect(noopt.has(f.name), `${f.name} in a -N -l build`).toBe(true);
+    }
+  });
+});
+
+// samples/bundled/README.md gives the command and the sha256; rebuilding must give the same bytes.
+const go127 = toolchains.find((t) => t.version === "1.27");
+describe.skipIf(go127 === undefined)("samples/bundled/calls-go1.27-amd64", () => {
+  it("is what its README's command builds from samples/calls", () => {
+    const toolchain = go127 as GoToolchain;
+    const bundled = join(repoRoot, "samples", "bundled", "calls-go1.27-amd64");
+    const readme = readFileSync(join(repoRoot, "samples", "bundled", "README.md"), "utf8");
+    const documented = /^sha256 ([0-9a-f]{64}) {2}calls-go1\.27-amd64$/m.exec(readme)?.[1];
+    const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
+    expect(sha256(bundled)).toBe(documented);
+
+    const outDir = mkdtempSync(join(tmpdir(), "goxray-bundled-"));
+    try {
+      const rebuilt = join(outDir, "calls-go1.27-amd64");
+      const result = spawnSync(toolchain.goBin, ["build", "-trimpath", "-buildvcs=false", "-o", rebuilt, "."], {
+        cwd: join(repoRoot, "samples", "calls"),
+        env: {
+          PATH: "/usr/bin:/bin",
+          HOME: "/nonexistent",
+          GOTOOLCHAIN: "local",
+          GOPROXY: "off",
+          GOFLAGS: "-mod=mod",
+          CGO_ENABLED: "0",
+          GOOS: "linux",
+          GOARCH: "amd64",
+          GOCACHE: join(repoRoot, ".cache", "gocache", "go1.27"),
+        },
+        encoding: "utf8",
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(sha256(rebuilt), "samples/calls changed: rebuild the bundled binary with the README's command").toBe(documented);
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
     }
   });
 });
