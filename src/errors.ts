@@ -6,6 +6,7 @@ export type ErrorKind =
   | "not-go"
   | "malformed"
   | "unsupported"
+  | "no-function"
   | "internal";
 
 /** Where in the input a problem was found: a section-relative offset, or a file offset when `section` is absent. */

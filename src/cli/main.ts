@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { GoxrayError, type ErrorKind } from "../errors.js";
 import { GOXRAY_VERSION } from "./version.js";
 import { registerAnalyze } from "./analyze.js";
+import { registerCheck } from "./check.js";
 import { registerFuncs } from "./funcs.js";
 import type { CliOutput } from "./output.js";
 
@@ -13,6 +14,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   "not-go": 3,
   malformed: 4,
   unsupported: 5,
+  "no-function": 6,
   internal: 70,
 };
 
@@ -28,11 +30,15 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) })
     .showHelpAfterError("(run goxray --help for usage)");
+  let exitCode = 0;
   registerAnalyze(program, out);
   registerFuncs(program, out);
+  registerCheck(program, out, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
     if (err instanceof GoxrayError) {

@@ -110,6 +110,8 @@ function readVarintString(c: ByteCursor, what: string): string {
 
 /** Pre-1.18: the header holds the address of a Go string header {data, len} in the data segment. */
 function readPointedString(elf: ElfFile, order: ByteCursor, address: number, ptrSize: 4 | 8, what: string): string {
+  // Go 1.15 built outside a module points its module info into .bss: zeros at run time, an empty string.
+  if (elf.fileOffsetOf(address) === undefined && elf.segments.some((s) => s.type === PT_LOAD && address >= s.vaddr && address - s.vaddr < s.memsz)) return "";
   const header = new ByteCursor(elf.readAtAddress(address, 2 * ptrSize, `${what} string header`), order.isLittleEndian, { file: elf.name, base: elf.fileOffsetOf(address) ?? 0 });
   const data = header.wordAt(0, ptrSize, `${what} data address`);
   const length = header.wordAt(ptrSize, ptrSize, `${what} length`);

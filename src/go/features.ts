@@ -48,3 +48,15 @@ export function abiInForce(version: GoVersion, goArch: string, goExperiment: str
   }
   return { abi: "register", reason: `${go} on ${goArch} passes arguments and results in registers (register ABI since ${first})` };
 }
+
+/**
+ * Where a generic shape body's hidden dictionary argument goes among its arguments: first in
+ * Go 1.18–1.19, after the receiver from Go 1.20, whose unified IR frontend keeps the receiver in
+ * front (cmd/compile/internal/noder/reader.go shapeSig); Go 1.20 with GOEXPERIMENT=nounified still
+ * put it first. Pinned by test/abi-compiler.test.ts against the compiler's DWARF (1.19, 1.22–1.27).
+ */
+export function dictionaryPosition(version: GoVersion, goExperiment: string | undefined): "first" | "after-receiver" {
+  if (!isAtLeast(version, 1, 20)) return "first";
+  if (!isAtLeast(version, 1, 21) && (goExperiment ?? "").split(",").includes("nounified")) return "first";
+  return "after-receiver";
+}

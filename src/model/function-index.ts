@@ -8,7 +8,7 @@ import type { PcRange } from "../dwarf/pc-range.js";
 import type { Unit } from "../dwarf/unit.js";
 import { GoxrayError } from "../errors.js";
 import type { Pclntab } from "../go/pclntab.js";
-import type { GoFunction, GoParam, InlinedCopy, InlinedStatus } from "./go-function.js";
+import { hasDictionaryArgument, type GoFunction, type GoParam, type InlinedCopy, type InlinedStatus } from "./go-function.js";
 import type { TypeBuilder } from "./type-builder.js";
 
 /** A unit that could not be read; the rest of the binary is still listed. */
@@ -94,7 +94,7 @@ export class FunctionIndex {
             params: [],
             results: [],
             hasKnownResults: false,
-            hasDictionaryArg: isShapeInstantiation(pclntab.nameAt(i)),
+            hasDictionaryArg: hasDictionaryArgument(pclntab.nameAt(i)),
             hasDwarf: false,
             argsSize,
             inlined: "no",
@@ -233,7 +233,7 @@ function toFunction(
     params,
     results,
     hasKnownResults: !declared.isAbstract || results.length > 0,
-    hasDictionaryArg: isShapeInstantiation(declared.name ?? "") || drafts.some((p) => p.name === DICTIONARY_PARAM),
+    hasDictionaryArg: hasDictionaryArgument(declared.name ?? "") || drafts.some((p) => p.name === DICTIONARY_PARAM),
     hasDwarf: true,
     argsSize: undefined,
     inlined,
@@ -244,11 +244,6 @@ function toFunction(
 
 // cmd/compile names a shape function's dictionary argument ".dict" (DWARF lists it from Go 1.27).
 const DICTIONARY_PARAM = ".dict";
-
-/** A function compiled once per GC shape: its name's type arguments are shapes ("go.shape.int"). */
-function isShapeInstantiation(name: string): boolean {
-  return name.includes("[go.shape.") || name.includes(",go.shape.");
-}
 
 function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], inlines: InlineDraft[]): void {
   const cursor = dwarf.entries(unit);

@@ -63,14 +63,31 @@ export interface GoFunction {
   readonly dwarfOffset: DebugInfoOffset | undefined;
 }
 
-/** True for a method: "pkg.(*T).M" or "pkg.T.M" (closures "pkg.F.func1" are not methods). */
+/**
+ * True for a method: "pkg.(*T).M" or "pkg.T.M". Closures and wrappers made inside a method
+ * ("pkg.(*T).M.func1", "pkg.T.M-fm", "pkg.(*T).M.deferwrap1") are functions, not methods.
+ */
 export function isMethodName(name: string): boolean {
   const local = localName(name);
-  if (local.startsWith("(*")) return true;
+  if (/-fm$/.test(local)) return false;
   const parts = splitOutsideBrackets(local);
   if (parts.length !== 2) return false;
-  const last = parts[1] ?? "";
-  return !/^(func|gowrap|deferwrap)\d+$/.test(last) && !/^\d+$/.test(last) && /^[A-Za-z_]/.test(parts[0] ?? "") && (parts[0] ?? "") !== "init";
+  const [receiver = "", method = ""] = parts;
+  if (/^(func|gowrap|deferwrap)\d+$/.test(method) || /^\d+$/.test(method) || !/^[A-Za-z_]/.test(method)) return false;
+  return receiver.startsWith("(*") || (/^[A-Za-z_]/.test(receiver) && receiver !== "init");
+}
+
+/**
+ * True when the function is a body compiled for a GC shape, which takes a hidden dictionary
+ * argument: "go.shape." inside its brackets. Closures of such a body ("….func1", "….deferwrap1")
+ * read the dictionary from their closure, and the compiler's type equality functions
+ * ("type:.eq.T[go.shape.int]") take none; pclntab's args sizes confirm both (test/abi-compiler.test.ts).
+ */
+export function hasDictionaryArgument(name: string): boolean {
+  if (name.startsWith("type:") || name.startsWith("type..")) return false;
+  const close = name.lastIndexOf("]");
+  if (close < 0 || !name.slice(0, close).includes("go.shape.")) return false;
+  return !/\.(func|deferwrap|gowrap)\d+(\.\d+)*$/.test(name.slice(close + 1));
 }
 
 /** True for an instantiation of a generic function or a method of a generic type: "pkg.F[…]". */

@@ -1,4 +1,5 @@
 import type { BinaryAnalysis } from "./analysis.js";
+import type { CheckReport, ValueReport } from "./check-report.js";
 import type { FunctionRow, ParamRow } from "./function-list.js";
 
 /** The human report of `goxray analyze`: one labelled line per fact, then the notes. */
@@ -80,4 +81,45 @@ function renderResults(results: readonly ParamRow[]): string {
   const [only] = results;
   if (results.length === 1 && only !== undefined && only.name === null) return ` ${only.type}`;
   return ` (${results.map(renderParam).join(", ")})`;
+}
+
+/** The human form of `goxray check` for one function. */
+export function renderCheckText(r: CheckReport): string {
+  const hex = (n: number): string => `+0x${n.toString(16)}`;
+  let out = `${r.signature}\n`;
+  out += r.entry === null ? "  no out-of-line body\n" : `  entry ${r.entry} (file offset 0x${(r.fileOffset ?? 0).toString(16)}), ${r.size ?? "?"} bytes, ${r.file ?? "?"}:${r.line ?? "?"}\n`;
+  out += `  ${r.goVersion}, ${r.arch}, ${r.abi} ABI\n`;
+  if (r.entry !== null) {
+    const entry = r.entryProbeOffset === null ? "entry probe at +0x0" : r.entryProbeOffset === 0 ? "entry probe at +0x0 (no stack-growth check)" : `entry probe at ${hex(r.entryProbeOffset)} (after the stack-growth check)`;
+    const rets = r.retOffsets.length === 0 ? "no RET" : `RET at ${r.retOffsets.map(hex).join(", ")}`;
+    out += `  ${entry}; ${rets}\n`;
+  }
+  const rows: string[][] = [];
+  const add = (label: string, values: readonly ValueReport[]): void => {
+    for (const v of values) {
+      const where = v.pieces.length === 0 ? (v.home === "unknown" ? "unknown" : "no bytes") : "";
+      rows.push([label, v.name, v.type, where, v.dwarf === "no location for results" ? "" : v.dwarf + (v.dwarfDetail === undefined ? "" : `: ${v.dwarfDetail}`)]);
+      for (const p of v.pieces) {
+        const at = p.register !== undefined ? p.register : `SP+${p.stackOffset ?? 0}`;
+        rows.push(["", `  ${p.path}`, `${p.size}B ${p.encoding}`, p.isReadable ? at : `${at} (unreadable)`, ""]);
+      }
+      label = "";
+    }
+  };
+  if (r.dictionary !== null) add("dictionary", [r.dictionary]);
+  add("arguments", r.params);
+  add("results", r.results);
+  if (rows.length > 0) {
+    const header = ["", "value", "type / size", "location", "DWARF at entry"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+    const line = (row: readonly string[]): string => "  " + row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd() + "\n";
+    out += "\n" + line(header);
+    for (const row of rows) out += line(row);
+  }
+  if (r.hazards.length > 0) {
+    out += "\nhazards:\n";
+    for (const h of r.hazards) out += `  ${h.severity.padEnd(7)} ${h.code.padEnd(22)} ${h.message}\n`;
+  }
+  out += `\ntraceable: ${r.traceable ? "yes" : "no"}\n`;
+  return out;
 }
