@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/install-test-tools.sh
 if [[ $(id -u) == 0 ]]; then
   bash scripts/install-go-toolchains.sh
 else

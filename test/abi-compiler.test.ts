@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { choosePlacer } from "../src/abi/place.js";
 import type { PlacedPiece, PlacedValue, Signature } from "../src/abi/placement.js";
@@ -12,7 +11,7 @@ import { abiInForce } from "../src/go/features.js";
 import { parseGoVersion } from "../src/go/go-version.js";
 import { GoBinary } from "../src/model/go-binary.js";
 import { isMethodName, localName, packageName, type GoFunction, type GoParam } from "../src/model/go-function.js";
-import { buildSample, requireToolchains, sampleSupports, type GoToolchain, type SampleArch } from "./support/samples.js";
+import { buildSample, requireToolchains, sampleSupports, type GoToolchain, type SampleArch, cacheRoot } from "./support/samples.js";
 
 // goxray's placement against the compiler's own account of where arguments are: for every function
 // of Go's ABI test programs (test/abi/*.go of each toolchain) and of the samples, built by each
@@ -25,8 +24,7 @@ import { buildSample, requireToolchains, sampleSupports, type GoToolchain, type 
 // counted apart; any other disagreement fails the test, as does a pclntab args size that differs
 // for a reason other than the DWARF defects counted as "not comparable".
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const cacheDir = join(repoRoot, ".cache", "abi");
+const cacheDir = join(cacheRoot, "abi");
 const ARCHES: readonly SampleArch[] = ["amd64", "arm64"];
 const SAMPLES = ["calls", "generics", "stackgrow"];
 
@@ -58,7 +56,7 @@ function buildProgram(toolchain: GoToolchain, arch: SampleArch, source: string):
       CGO_ENABLED: "0",
       GOOS: "linux",
       GOARCH: arch,
-      GOCACHE: join(repoRoot, ".cache", "gocache", `go${toolchain.version}`),
+      GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`),
     },
     encoding: "utf8",
   });

@@ -16,7 +16,7 @@ import { memorySource, openFileSource } from "../src/bytes/byte-source.js";
 import { ElfFile } from "../src/elf/elf-file.js";
 import { GoxrayError } from "../src/errors.js";
 import { readPclntab, type Pclntab } from "../src/go/pclntab.js";
-import { REQUIRED_GO_VERSIONS, buildSample, requireToolchains, type GoToolchain, type SampleArch } from "./support/samples.js";
+import { REQUIRED_GO_VERSIONS, buildSample, requireToolchains, type GoToolchain, type SampleArch, cacheRoot } from "./support/samples.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -113,7 +113,7 @@ func main() {
 `;
 
 function buildOracle(toolchain: GoToolchain): string {
-  const dir = join(repoRoot, ".cache", "pclntab-oracle");
+  const dir = join(cacheRoot, "pclntab-oracle");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "go.mod"), "module oracle\n\ngo 1.20\n");
   writeFileSync(join(dir, "main.go"), ORACLE_SOURCE);
@@ -121,7 +121,7 @@ function buildOracle(toolchain: GoToolchain): string {
   const result = spawnSync(toolchain.goBin, ["build", "-o", binary, "."], {
     cwd: dir,
     encoding: "utf8",
-    env: { PATH: "/usr/bin:/bin", HOME: process.env["HOME"] ?? "/root", GOTOOLCHAIN: "local", GOPROXY: "off", CGO_ENABLED: "0", GOFLAGS: "-mod=mod", GOCACHE: join(repoRoot, ".cache", "gocache", `go${toolchain.version}`) },
+    env: { PATH: "/usr/bin:/bin", HOME: process.env["HOME"] ?? "/root", GOTOOLCHAIN: "local", GOPROXY: "off", CGO_ENABLED: "0", GOFLAGS: "-mod=mod", GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`) },
   });
   if (result.status !== 0) throw new Error(`building the debug/gosym oracle with ${toolchain.fullVersion} failed:\n${result.stderr}`);
   return binary;
@@ -143,7 +143,7 @@ function gosymFuncs(oracle: string, path: string): GosymFunc[] {
  * .cache/pclntab-arches by toolchain and arch (not by source hash: delete it after editing the sample).
  */
 function buildSampleFor(sample: string, toolchain: GoToolchain, goarch: string): string {
-  const binary = join(repoRoot, ".cache", "pclntab-arches", `go${toolchain.version}-${goarch}`, sample);
+  const binary = join(cacheRoot, "pclntab-arches", `go${toolchain.version}-${goarch}`, sample);
   if (existsSync(binary)) return binary;
   const result = spawnSync(toolchain.goBin, ["build", "-o", binary, "."], {
     cwd: join(repoRoot, "samples", sample),
@@ -159,7 +159,7 @@ function buildSampleFor(sample: string, toolchain: GoToolchain, goarch: string):
       GOWORK: "off",
       GOOS: "linux",
       GOARCH: goarch,
-      GOCACHE: join(repoRoot, ".cache", "gocache", `go${toolchain.version}`),
+      GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`),
     },
   });
   if (result.status !== 0) throw new Error(`go build of ${sample} with ${toolchain.fullVersion} for ${goarch} failed:\n${result.stderr}`);

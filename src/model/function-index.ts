@@ -41,6 +41,9 @@ interface SubprogramDraft {
 
 interface InlineDraft {
   readonly origin: DebugInfoOffset;
+  readonly depth: number;
+  /** The call_file of a copy inlined inside this one: the file this copy's own body is in. */
+  bodyFile: number | undefined;
   readonly caller: SubprogramDraft;
   readonly ranges: PcRange[];
   readonly unit: Unit;
@@ -158,11 +161,16 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
   for (const s of subprograms) for (const p of s.params) if (s.isAbstract && p.origin === undefined) abstractParams.set(p.offset, p);
   const files = new FileNames(dwarf);
   const copiesByOrigin = new Map<number, InlinedCopy[]>();
+  const bodyFiles = new Map<number, string>();
   for (const inline of inlines) {
     const callerName = nameOf(inline.caller, abstractByOffset) ?? "?";
     const list = copiesByOrigin.get(inline.origin) ?? [];
     list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
     copiesByOrigin.set(inline.origin, list);
+    if (inline.bodyFile !== undefined && !bodyFiles.has(inline.origin)) {
+      const file = files.name(inline.unit, inline.bodyFile);
+      if (file !== undefined) bodyFiles.set(inline.origin, file);
+    }
   }
   const hasBody = new Set<number>();
   for (const s of subprograms) if (!s.isAbstract && s.origin !== undefined) hasBody.add(s.origin);
@@ -174,7 +182,8 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
       // An abstract function is listed only when no out-of-line body exists: it is inlined everywhere.
       if (hasBody.has(s.offset)) continue;
       const copies = copiesByOrigin.get(s.offset) ?? [];
-      functions.push(toFunction(s, s, undefined, copies, copies.length > 0 ? "always" : "no", types, files));
+      const f = toFunction(s, s, undefined, copies, copies.length > 0 ? "always" : "no", types, files);
+      functions.push(f.file === undefined ? { ...f, file: bodyFiles.get(s.offset) } : f);
       continue;
     }
     if (s.ranges.length === 0) continue;
@@ -249,8 +258,10 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
   const cursor = dwarf.entries(unit);
   if (!cursor.next()) return;
   const stack: SubprogramDraft[] = [];
+  const inlineStack: InlineDraft[] = [];
   while (cursor.next()) {
     while (stack.length > 0 && cursor.depth <= (stack[stack.length - 1] as SubprogramDraft).depth) stack.pop();
+    while (inlineStack.length > 0 && cursor.depth <= (inlineStack[inlineStack.length - 1] as InlineDraft).depth) inlineStack.pop();
     const tag = cursor.tag;
     if (tag === C.DW_TAG_subprogram) {
       const s = readSubprogram(dwarf, unit, cursor);
@@ -269,14 +280,21 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
     } else if (tag === C.DW_TAG_inlined_subroutine) {
       const origin = reference(cursor.attr(C.DW_AT_abstract_origin));
       if (origin !== undefined) {
-        inlines.push({
+        const callFile = constant(cursor.attr(C.DW_AT_call_file));
+        const enclosing = inlineStack[inlineStack.length - 1];
+        if (enclosing !== undefined) enclosing.bodyFile ??= callFile;
+        const inline: InlineDraft = {
           origin,
+          depth: cursor.depth,
+          bodyFile: undefined,
           caller: current,
           ranges: dwarf.pcRanges(unit, cursor.attr(C.DW_AT_low_pc), cursor.attr(C.DW_AT_high_pc), cursor.attr(C.DW_AT_ranges)),
           unit,
-          callFile: constant(cursor.attr(C.DW_AT_call_file)),
+          callFile,
           callLine: constant(cursor.attr(C.DW_AT_call_line)),
-        });
+        };
+        inlines.push(inline);
+        if (cursor.hasChildren) inlineStack.push(inline);
       }
     } else if (tag !== C.DW_TAG_lexical_block) {
       // Variables, constants and types inside a function hold no inlined copies.

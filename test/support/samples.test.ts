@@ -16,6 +16,7 @@ import {
   samplePath,
   sampleSupports,
   type GoToolchain,
+  cacheRoot,
 } from "./samples.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -30,7 +31,7 @@ function fakeToolchain(version: string): GoToolchain {
 // Text symbols of a binary as `go tool nm` prints them: "  4a8700 T main.Square".
 function textSymbols(toolchain: GoToolchain, binary: string): Set<string> {
   const result = spawnSync(toolchain.goBin, ["tool", "nm", binary], {
-    env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", GOTOOLCHAIN: "local", GOCACHE: join(repoRoot, ".cache", "gocache", `go${toolchain.version}`) },
+    env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent", GOTOOLCHAIN: "local", GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`) },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -180,7 +181,7 @@ describe.skipIf(go127 === undefined)("samples/bundled/calls-go1.27-amd64", () =>
           CGO_ENABLED: "0",
           GOOS: "linux",
           GOARCH: "amd64",
-          GOCACHE: join(repoRoot, ".cache", "gocache", "go1.27"),
+          GOCACHE: join(cacheRoot, "gocache", "go1.27"),
         },
         encoding: "utf8",
       });

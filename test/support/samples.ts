@@ -45,7 +45,7 @@ const TOOLCHAINS_DIR = "/usr/lib";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const samplesDir = join(repoRoot, "samples");
 // GOXRAY_CACHE moves the build cache out of the checkout (CI keeps it across clones).
-const cacheRoot = process.env["GOXRAY_CACHE"] ?? join(repoRoot, ".cache");
+export const cacheRoot = process.env["GOXRAY_CACHE"] ?? join(repoRoot, ".cache");
 const defaultCacheDir = join(cacheRoot, "samples");
 
 let toolchainsFound: GoToolchain[] | undefined;

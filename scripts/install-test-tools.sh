@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the independent readers the tests compare goxray with, from Debian's archive:
+# GNU binutils (readelf, objdump), LLVM (llvm-objdump for arm64) and gdb. Fast when present.
+set -euo pipefail
+need=()
+command -v readelf >/dev/null && command -v objdump >/dev/null || need+=(binutils)
+command -v llvm-objdump >/dev/null || need+=(llvm)
+command -v gdb >/dev/null || need+=(gdb)
+((${#need[@]})) || exit 0
+if [[ $(id -u) != 0 ]]; then
+  echo "install-test-tools: ${need[*]} missing and not root: tests that need them are skipped locally" >&2
+  exit 0
+fi
+echo "install-test-tools: installing ${need[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
