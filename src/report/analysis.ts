@@ -34,7 +34,7 @@ export interface BinaryAnalysis {
   readonly dwarf: { readonly present: boolean; readonly version: number | null; readonly compression: "none" | "zlib" | "zdebug" | null };
   readonly stripped: boolean;
   readonly cgo: boolean | null;
-  readonly cgoSource: "build setting" | "symbols" | "dynamic linking" | "static, no cgo symbols" | null;
+  readonly cgoSource: "build setting" | "runtime/cgo in pclntab" | null;
   readonly mainPackage: string | null;
   readonly module: { readonly path: string; readonly version: string } | null;
   readonly buildSettings: Readonly<Record<string, string>>;
@@ -108,10 +108,11 @@ function countMainModuleFunctions(pclntab: { readonly funcCount: number; nameAt(
 function cgoOf(binary: GoBinary, info: BuildInfo | undefined): { isUsed: boolean; source: NonNullable<BinaryAnalysis["cgoSource"]> } | undefined {
   const setting = findSetting(info, "CGO_ENABLED");
   if (setting !== undefined) return { isUsed: setting === "1", source: "build setting" };
-  const symtab = binary.elf.symbols();
-  if (symtab?.findByName("_cgo_init") !== undefined || symtab?.findByName("x_cgo_init") !== undefined) return { isUsed: true, source: "symbols" };
-  if (binary.elf.segments.some((s) => s.type === PT_INTERP)) return { isUsed: true, source: "dynamic linking" };
-  if (symtab !== undefined) return { isUsed: false, source: "static, no cgo symbols" };
+  // runtime/cgo links crosscall2 (assembly, so in pclntab even without DWARF or .symtab); every
+  // binary has runtime's own _cgo_init variable, so that name proves nothing. A PIE has PT_INTERP
+  // without cgo (Go 1.15 -buildmode=pie), so dynamic linking proves nothing either.
+  const pclntab = binary.pclntab();
+  if (pclntab !== undefined) return { isUsed: pclntab.findByName("crosscall2") !== undefined, source: "runtime/cgo in pclntab" };
   return undefined;
 }
 

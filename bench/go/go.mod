@@ -1,0 +1,3 @@
+module goxray.bench/dwarfwalk
+
+go 1.22
