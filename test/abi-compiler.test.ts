@@ -7,10 +7,10 @@ import type { PlacedPiece, PlacedValue, Signature } from "../src/abi/placement.j
 import { decodeLocation, type Location, type LocationPiece } from "../src/dwarf/location-expr.js";
 import type { DebugInfoOffset } from "../src/dwarf/offsets.js";
 import { findArch, type Arch } from "../src/model/arch.js";
-import { abiInForce } from "../src/go/features.js";
+import { abiInForce, dictionaryPosition } from "../src/go/features.js";
 import { parseGoVersion } from "../src/go/go-version.js";
 import { GoBinary } from "../src/model/go-binary.js";
-import { isMethodName, localName, packageName, type GoFunction, type GoParam } from "../src/model/go-function.js";
+import { hasDictionaryArgument, isMethodName, localName, packageName, type GoFunction, type GoParam } from "../src/model/go-function.js";
 import { buildSample, requireToolchains, sampleSupports, type GoToolchain, type SampleArch, cacheRoot } from "./support/samples.js";
 
 // goxray's placement against the compiler's own account of where arguments are: for every function
@@ -218,28 +218,12 @@ function dwarfPieces(binary: GoBinary, f: GoFunction, param: GoParam, size: numb
   return offset === size ? pieces : `pieces cover ${offset} of ${size} bytes`;
 }
 
-/**
- * Where a GC-shape body's dictionary goes (Signature.dictionaryIndex): first in Go 1.18–1.19, after
- * the receiver from Go 1.20, whose unified IR frontend (noder/reader.go shapeSig) keeps the receiver
- * in front. This version fact belongs in go/features.ts; the test keeps its own copy until it is there.
- */
+/** Where a GC-shape body's dictionary goes (Signature.dictionaryIndex), from go/features.ts. */
 function dictionaryIndex(name: string, toolchain: GoToolchain): number | undefined {
-  if (!hasDictionary(name)) return undefined;
-  const [, minor = 0] = toolchain.version.split(".").map(Number);
-  return minor >= 20 && isMethodName(name) ? 1 : 0;
-}
-
-/**
- * Whether a function is a body compiled for a GC shape, which takes a dictionary: its name has
- * "go.shape." inside brackets. Closures of such a body ("….func1", "….deferwrap1") read the
- * dictionary from their closure instead, and the compiler's type equality functions
- * ("type:.eq.T[go.shape.int]") take none; pclntab's args sizes confirm both.
- */
-function hasDictionary(name: string): boolean {
-  if (name.startsWith("type:") || name.startsWith("type..")) return false;
-  const close = name.lastIndexOf("]");
-  if (close < 0 || !name.slice(0, close).includes("go.shape.")) return false;
-  return !/\.(func|deferwrap|gowrap)\d+(\.\d+)*$/.test(name.slice(close + 1));
+  if (!hasDictionaryArgument(name)) return undefined;
+  const version = parseGoVersion(toolchain.fullVersion);
+  if (version === undefined) throw new Error(`toolchain version ${toolchain.fullVersion}`);
+  return dictionaryPosition(version, undefined) === "after-receiver" && isMethodName(name) ? 1 : 0;
 }
 
 /**

@@ -3,7 +3,7 @@ import { decodeSleb128, decodeSleb128Big, decodeUleb128, decodeUleb128Big, skipL
 import { u64ToSafeNumber } from "./u64.js";
 
 /** Where a cursor's bytes came from, so that every error can name the file, section and offset. */
-export interface CursorPlace {
+interface CursorPlace {
   readonly file: string;
   /** Section name as readelf shows it; absent for file-level structures (ELF header, segments). */
   readonly section?: string;

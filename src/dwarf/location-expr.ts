@@ -224,7 +224,7 @@ function decodeOps(c: ByteCursor, addressSize: 4 | 8, offsetSize: 4 | 8): Op[] {
 }
 
 /** The spec name of a DW_OP value, for reports ("DW_OP_fbreg"). */
-export function opName(op: number): string {
+function opName(op: number): string {
   if (op >= C.DW_OP_lit0 && op <= C.DW_OP_lit31) return `DW_OP_lit${op - C.DW_OP_lit0}`;
   if (op >= C.DW_OP_reg0 && op <= C.DW_OP_reg31) return `DW_OP_reg${op - C.DW_OP_reg0}`;
   if (op >= C.DW_OP_breg0 && op <= C.DW_OP_breg31) return `DW_OP_breg${op - C.DW_OP_breg0}`;

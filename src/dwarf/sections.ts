@@ -3,7 +3,7 @@ import type { ElfFile } from "../elf/elf-file.js";
 import { GoxrayError } from "../errors.js";
 
 /** The DWARF sections goxray reads, by standard name. */
-export type DwarfSectionName =
+type DwarfSectionName =
   | ".debug_info"
   | ".debug_abbrev"
   | ".debug_str"
