@@ -6,7 +6,7 @@ import { runCli } from "../src/cli/main.js";
 import type { BinaryAnalysis } from "../src/report/analysis.js";
 import { goPrintedSetting, goVersionM } from "./support/go-tools.js";
 import { readelfHeader, readelfSections } from "./support/readelf.js";
-import { buildSample, requireToolchains, type FlagSet } from "./support/samples.js";
+import { buildSample, cacheRoot, requireToolchains, type FlagSet } from "./support/samples.js";
 
 const scratch = join(process.cwd(), ".cache", "test-scratch");
 mkdirSync(scratch, { recursive: true });
@@ -69,6 +69,21 @@ describe("goxray analyze on samples of every Go version", () => {
         expect(a.notes.some((n) => n.code === "inlining"), where).toBe(minor >= 18 && flags !== "noopt");
       }
     }
+  });
+
+  it("reads Go 1.15 build info outside a module (module info pointing into .bss)", async () => {
+    const go115 = toolchains.find((t) => t.version === "1.15");
+    if (go115 === undefined) return;
+    const dir = join(scratch, "gopath-mode");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "main.go"), "package main\n\nfunc main() {}\n");
+    const out = join(dir, "nomod");
+    execFileSync(go115.goBin, ["build", "-o", out, "main.go"], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir, GO111MODULE: "off", GOTOOLCHAIN: "local", CGO_ENABLED: "0", GOCACHE: join(cacheRoot, "gocache", "go1.15") } });
+    const a = await analyzeJson(out);
+    const truth = goVersionM(go115, out);
+    expect(a.goVersion).toBe(truth.goVersion);
+    expect(a.module).toBeNull();
+    expect(truth.mod).toBeUndefined();
   });
 
   it("prints a human report with the same facts", async () => {

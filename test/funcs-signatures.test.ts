@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/main.js";
+import { GoBinary } from "../src/model/go-binary.js";
 import type { FunctionRow } from "../src/report/function-list.js";
-import { buildSample, requireToolchains, sampleSupports, type FlagSet, type GoToolchain } from "./support/samples.js";
+import { buildSample, cacheRoot, requireToolchains, sampleSupports, type FlagSet, type GoToolchain } from "./support/samples.js";
 
 // Truth: samples/<name>/signatures.json, written by hand from the Go source of each sample.
 
@@ -100,5 +102,62 @@ describe("funcs: every traced sample function's signature equals the Go source",
     }
     console.log(`${toolchain.fullVersion}: ${checked} signatures equal the source`);
     expect(checked).toBeGreaterThan(100);
+  });
+});
+
+describe("funcs filters", () => {
+  const toolchains = requireToolchains();
+  it("--package, --main-only and a regex select by package and name; no DWARF lists pclntab's functions with params null", async () => {
+    const newest = toolchains[toolchains.length - 1];
+    if (newest === undefined) return;
+    const path = buildSample("calls", newest, "amd64", "default");
+    const run = async (...args: string[]): Promise<FunctionRow[]> => {
+      let stdout = "";
+      const code = await runCli(["funcs", "--json", path, ...args], { stdout: (s) => void (stdout += s), stderr: () => undefined });
+      expect(code).toBe(0);
+      return JSON.parse(stdout) as FunctionRow[];
+    };
+    const strconv = await run("--package", "strconv");
+    expect(strconv.length).toBeGreaterThan(0);
+    expect(strconv.every((r) => r.name.startsWith("strconv."))).toBe(true);
+    const mainOnly = await run("--main-only");
+    expect(mainOnly.every((r) => r.name.startsWith("main."))).toBe(true);
+    expect(mainOnly.map((r) => r.name)).toContain("main.(*Cart).Add");
+    expect((await run("Cart")).map((r) => r.name).sort()).toEqual(mainOnly.filter((r) => r.name.includes("Cart")).map((r) => r.name).sort());
+    // Without DWARF: every function pclntab lists (go tool nm's T symbols), parameters unknown.
+    let stdout = "";
+    await runCli(["funcs", "--json", buildSample("calls", newest, "amd64", "nodwarf"), "^main\\.Greet$"], { stdout: (s) => void (stdout += s), stderr: () => undefined });
+    const [greet] = JSON.parse(stdout) as FunctionRow[];
+    expect(greet?.params).toBeNull();
+    expect(greet?.argsSize).toBe(16); // a string's two words: pclntab counts arguments only under the register ABI
+    let bad = "";
+    expect(await runCli(["funcs", path, "("], { stdout: () => undefined, stderr: (s) => void (bad += s) })).toBe(2);
+    expect(bad).toMatch(/^goxray: bad regular expression "\(": /);
+  });
+});
+
+describe("funcs on broken DWARF", () => {
+  const toolchains = requireToolchains();
+  it("skips a unit whose entries cannot be read, names it, and lists the rest", async () => {
+    const newest = toolchains[toolchains.length - 1];
+    if (newest === undefined) return;
+    const path = buildSample("calls", newest, "amd64", "nocompress");
+    const bytes = readFileSync(path);
+    const binary = GoBinary.open(path);
+    const info = binary.elf.findSection(".debug_info");
+    const second = binary.dwarf().headers()[1];
+    binary.close();
+    if (info === undefined || second === undefined) throw new Error("sample without DWARF units");
+    // The second unit's first entry gets abbreviation code 0x7f, which its table does not declare.
+    bytes[info.offset + second.entriesStart] = 0x7f;
+    const broken = join(cacheRoot, "test-scratch", "broken-unit");
+    mkdirSync(dirname(broken), { recursive: true });
+    writeFileSync(broken, bytes);
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(["funcs", broken, "^main\\."], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+    expect(code).toBe(0);
+    expect(stderr).toBe(`goxray: warning: skipped unit at .debug_info+0x${second.offset.toString(16)}: ${broken}: .debug_info+0x${second.entriesStart.toString(16)}: abbrev code 0x7f not in the table at 0x0\n`);
+    expect(stdout).toContain("main.(*Cart).Add(c *main.Cart, it main.Item) int");
   });
 });
