@@ -98,3 +98,19 @@ describe("goxray check on the calls sample, every Go version, amd64 and arm64", 
     expect((await cli("check", path, "main.Square")).code).toBe(0);
   });
 });
+
+describe("analyze --hazards", () => {
+  const toolchains = requireToolchains();
+  it("counts the main module's hazards: the inlined function, and floats in registers under the register ABI", async () => {
+    for (const toolchain of toolchains) {
+      const r = await cli("analyze", "--json", "--hazards", buildSample("calls", toolchain, "amd64", "default"));
+      expect(r.code).toBe(0);
+      const summary = (JSON.parse(r.stdout) as { hazards: { counts: { code: string; functions: number; examples: string[] }[] } }).hazards;
+      const count = (code: string): number => summary.counts.find((c) => c.code === code)?.functions ?? 0;
+      // samples/calls: Double is inlined at its three call sites (signatures.json).
+      expect(count("inlined-always"), toolchain.version).toBeGreaterThanOrEqual(1);
+      // Point.Norm returns float64, Floats and Complexes take floats: registers from Go 1.17 on amd64.
+      expect(count("float-register"), toolchain.version).toBe(Number(toolchain.version.split(".")[1]) >= 17 ? 3 : 0);
+    }
+  });
+});

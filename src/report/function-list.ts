@@ -58,7 +58,7 @@ export function listFunctions(binary: GoBinary, filter: FunctionFilter): Functio
 }
 
 /** True for package main and packages under the main module's path. */
-function isMainModulePackage(pkg: string, modulePath: string | undefined): boolean {
+export function isMainModulePackage(pkg: string, modulePath: string | undefined): boolean {
   if (pkg === "main") return true;
   if (modulePath === undefined || modulePath === "" || modulePath === "command-line-arguments") return false;
   return pkg === modulePath || pkg.startsWith(modulePath + "/");

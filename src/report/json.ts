@@ -1,9 +1,10 @@
 import type { BinaryAnalysis } from "./analysis.js";
 import type { CheckReport } from "./check-report.js";
 import type { FunctionRow } from "./function-list.js";
+import type { HazardSummary } from "./hazard-summary.js";
 
 /** The `--json` form of `goxray analyze`: the analysis object, two-space indented. */
-export function renderAnalysisJson(a: BinaryAnalysis): string {
+export function renderAnalysisJson(a: BinaryAnalysis & { hazards?: HazardSummary }): string {
   return JSON.stringify(a, null, 2) + "\n";
 }
 

@@ -1,6 +1,7 @@
 import type { BinaryAnalysis } from "./analysis.js";
 import type { CheckReport, ValueReport } from "./check-report.js";
 import type { FunctionRow, ParamRow } from "./function-list.js";
+import type { HazardSummary } from "./hazard-summary.js";
 
 /** The human report of `goxray analyze`: one labelled line per fact, then the notes. */
 export function renderAnalysisText(a: BinaryAnalysis): string {
@@ -121,5 +122,16 @@ export function renderCheckText(r: CheckReport): string {
     for (const h of r.hazards) out += `  ${h.severity.padEnd(7)} ${h.code.padEnd(22)} ${h.message}\n`;
   }
   out += `\ntraceable: ${r.traceable ? "yes" : "no"}\n`;
+  return out;
+}
+
+/** The `analyze --hazards` section: hazards of the main module's functions, counted by code. */
+export function renderHazardSummaryText(summary: HazardSummary): string {
+  let out = `\nHazards over the main module (${summary.functions} functions):\n`;
+  if (summary.counts.length === 0) return out + "  none\n";
+  for (const c of summary.counts) {
+    const more = c.functions > c.examples.length ? `, … ${c.functions - c.examples.length} more` : "";
+    out += `  ${c.severity.padEnd(7)} ${c.code.padEnd(22)} ${String(c.functions).padStart(4)}  ${c.examples.join(", ")}${more}\n`;
+  }
   return out;
 }
