@@ -36,7 +36,9 @@ function ensureGoxrayBuilt() {
   if (!existsSync(tsc)) throw new Error("dist/ is missing or older than src/, and typescript is not installed: run npm install");
   log("dist/ is older than src/: compiling with tsc -p tsconfig.build.json");
   const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
-  if (result.status !== 0) throw new Error("tsc failed");
+  // tsc still writes dist/ when it reports type errors; only a missing CLI stops the bench.
+  if (result.status !== 0 && !existsSync(goxrayBin)) throw new Error("tsc failed and dist/cli/bin.js does not exist");
+  if (result.status !== 0) log("tsc reported errors (above); benchmarking the dist/ it wrote");
 }
 
 function newestMtime(dir) {

@@ -41,7 +41,7 @@ export class DwarfData {
   /** Every unit header in .debug_info order; a header that does not parse ends the walk with an error. */
   headers(): readonly UnitHeader[] {
     if (this.unitHeaders === undefined) {
-      const info = this.sections.get(".debug_info", "reading units");
+      const info = this.sections.get(".debug_info", "reading units").clone();
       const headers: UnitHeader[] = [];
       while (info.remaining > 0) {
         const header = readUnitHeader(info);
@@ -171,7 +171,8 @@ export class DwarfData {
   }
 
   private cursor(header: UnitHeader, abbrevs: AbbrevTable, start: DebugInfoOffset | undefined, unit: Unit | undefined): EntryCursor {
-    const info: ByteCursor = this.sections.get(".debug_info", "reading entries");
+    // Each entry cursor walks on its own position over the shared .debug_info bytes.
+    const info: ByteCursor = this.sections.get(".debug_info", "reading entries").clone();
     return new EntryCursor(info, header, abbrevs, start ?? header.entriesStart, unit);
   }
 }

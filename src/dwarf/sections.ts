@@ -38,7 +38,12 @@ export class DwarfSections {
     return this.elf.findDebugSection(name) !== undefined;
   }
 
-  /** The section's cursor (a fresh position over shared bytes), or undefined when the binary lacks it. */
+  /**
+   * The section's cursor, or undefined when the binary lacks it. One cursor per section is shared
+   * by every reader: each seeks before it reads and none holds a position across another's read,
+   * so no cursor (and DataView) is made per lookup on the hot path. .debug_info is the exception:
+   * entry cursors hold positions, so `entryCursor` gives each walk its own.
+   */
   find(name: DwarfSectionName): ByteCursor | undefined {
     let cursor = this.cursors.get(name);
     if (cursor === undefined) {
@@ -46,7 +51,7 @@ export class DwarfSections {
       cursor = section === undefined ? null : this.elf.sectionCursor(section);
       this.cursors.set(name, cursor);
     }
-    return cursor === null ? undefined : cursor.clone();
+    return cursor ?? undefined;
   }
 
   /** Like `find`, but a missing section is a `malformed` error naming what needed it. */

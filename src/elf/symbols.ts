@@ -20,7 +20,6 @@ export class SymbolTable {
   private readonly names: ByteCursor;
   private readonly wordSize: 4 | 8;
   private readonly entrySize: number;
-  private byName: Map<string, number> | undefined;
 
   constructor(entries: ByteCursor, names: ByteCursor, wordSize: 4 | 8) {
     this.entries = entries;
@@ -57,17 +56,28 @@ export class SymbolTable {
     for (let i = 1; i < this.count; i++) yield this.symbolAt(i);
   }
 
-  /** The first symbol named `name`, or undefined. */
+  /**
+   * The first symbol named `name`, or undefined. Names are compared as bytes in the string table,
+   * so a lookup decodes no name (a Go binary's .symtab holds tens of thousands).
+   */
   findByName(name: string): ElfSymbol | undefined {
-    if (this.byName === undefined) {
-      this.byName = new Map();
-      const c = this.entries;
-      for (let i = this.count - 1; i >= 1; i--) {
-        this.byName.set(this.nameAt(c.u32At(i * this.entrySize, "st_name")), i);
+    const want = new TextEncoder().encode(name);
+    const names = this.names.bytes;
+    const c = this.entries;
+    const first = want[0];
+    for (let i = 1; i < this.count; i++) {
+      const at = c.u32At(i * this.entrySize, "st_name");
+      if (at === 0 || names[at] !== first || names[at + want.length] !== 0 || at + want.length >= names.length) continue;
+      let same = true;
+      for (let k = 1; k < want.length; k++) {
+        if (names[at + k] !== want[k]) {
+          same = false;
+          break;
+        }
       }
+      if (same) return this.symbolAt(i);
     }
-    const index = this.byName.get(name);
-    return index === undefined ? undefined : this.symbolAt(index);
+    return undefined;
   }
 
   private nameAt(offset: number): string {
