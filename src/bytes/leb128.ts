@@ -99,37 +99,15 @@ function signedFromBigint(bytes: Uint8Array, pos: number, stop: number, end: Leb
 
 /** Unsigned LEB128 as a bigint, for values that may use all 64 bits (DW_OP_constu, DW_FORM_udata constants). */
 export function decodeUleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): bigint {
-  let value = 0n;
-  let shift = 0n;
-  let i = pos;
-  end.problem = undefined;
-  for (;;) {
-    const b = bytes[i];
-    if (b === undefined) {
-      end.next = i;
-      end.problem = "LEB128 value runs past the end";
-      return 0n;
-    }
-    i++;
-    value |= BigInt(b & 0x7f) << shift;
-    if ((b & 0x80) === 0) break;
-    shift += 7n;
-    if (i - pos >= MAX_BYTES) {
-      end.next = i;
-      end.problem = "LEB128 value longer than 10 bytes";
-      return 0n;
-    }
-  }
-  end.next = i;
-  if (value > 0xffff_ffff_ffff_ffffn) {
-    end.problem = "LEB128 value wider than 64 bits";
-    return 0n;
-  }
-  return value;
+  return decodeBig(bytes, pos, end, false);
 }
 
 /** Signed LEB128 as a bigint, for constants that use all 64 bits (DW_FORM_sdata, DW_OP_consts). */
 export function decodeSleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): bigint {
+  return decodeBig(bytes, pos, end, true);
+}
+
+function decodeBig(bytes: Uint8Array, pos: number, end: LebEnd, isSigned: boolean): bigint {
   let value = 0n;
   let shift = 0n;
   let i = pos;
@@ -145,7 +123,7 @@ export function decodeSleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): b
     value |= BigInt(b & 0x7f) << shift;
     shift += 7n;
     if ((b & 0x80) === 0) {
-      if ((b & 0x40) !== 0) value -= 1n << shift;
+      if (isSigned && (b & 0x40) !== 0) value -= 1n << shift;
       break;
     }
     if (i - pos >= MAX_BYTES) {
@@ -155,7 +133,8 @@ export function decodeSleb128Big(bytes: Uint8Array, pos: number, end: LebEnd): b
     }
   }
   end.next = i;
-  if (value > 0x7fff_ffff_ffff_ffffn || value < -0x8000_0000_0000_0000n) {
+  const fits = isSigned ? value <= 0x7fff_ffff_ffff_ffffn && value >= -0x8000_0000_0000_0000n : value <= 0xffff_ffff_ffff_ffffn;
+  if (!fits) {
     end.problem = "LEB128 value wider than 64 bits";
     return 0n;
   }

@@ -65,29 +65,41 @@ export class EntryCursor {
         return false;
       }
       const at = c.pos;
-      const code = c.uleb("abbrev code");
-      if (code === 0) {
-        this.pendingDepth--;
-        continue;
-      }
-      const abbrev = this.abbrevs.get(code);
-      if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
+      const abbrev = this.readShape(true);
+      if (abbrev === undefined) continue;
       this.offset = debugInfoOffset(at);
       this.abbrev = abbrev;
-      this.depth = this.pendingDepth;
-      const count = abbrev.forms.length;
-      if (this.attrPositions.length < count) this.attrPositions = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        this.attrPositions[i] = c.pos;
-        skipForm(c, abbrev.forms[i] as number, this.header);
-      }
-      if (c.pos > this.header.end) throw c.error(`entry at 0x${at.toString(16)} runs past the end of its unit`, at);
-      if (abbrev.hasChildren) {
-        this.pendingDepth++;
-        if (this.pendingDepth > MAX_DEPTH) throw c.error(`entries nested deeper than ${MAX_DEPTH}`, at);
-      }
+      this.depth = this.pendingDepth - (abbrev.hasChildren ? 1 : 0);
       return true;
     }
+  }
+
+  /**
+   * Reads one entry's code and skips its attributes (recording where each starts when asked);
+   * a null entry closes a child list and gives undefined. Keeps `pendingDepth` in step.
+   */
+  private readShape(isRecording: boolean): Abbrev | undefined {
+    const c = this.info;
+    const at = c.pos;
+    const code = c.uleb("abbrev code");
+    if (code === 0) {
+      this.pendingDepth--;
+      return undefined;
+    }
+    const abbrev = this.abbrevs.get(code);
+    if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
+    const count = abbrev.forms.length;
+    if (isRecording && this.attrPositions.length < count) this.attrPositions = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      if (isRecording) this.attrPositions[i] = c.pos;
+      skipForm(c, abbrev.forms[i] as number, this.header);
+    }
+    if (c.pos > this.header.end) throw c.error(`entry at 0x${at.toString(16)} runs past the end of its unit`, at);
+    if (abbrev.hasChildren) {
+      this.pendingDepth++;
+      if (this.pendingDepth > MAX_DEPTH) throw c.error(`entries nested deeper than ${MAX_DEPTH}`, at);
+    }
+    return abbrev;
   }
 
   /**
@@ -103,20 +115,7 @@ export class EntryCursor {
       return;
     }
     const depth = this.depth;
-    const c = this.info;
-    while (this.pendingDepth > depth) {
-      if (c.pos >= this.header.end) return;
-      const at = c.pos;
-      const code = c.uleb("abbrev code");
-      if (code === 0) {
-        this.pendingDepth--;
-        continue;
-      }
-      const abbrev = this.abbrevs.get(code);
-      if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
-      for (let i = 0; i < abbrev.forms.length; i++) skipForm(c, abbrev.forms[i] as number, this.header);
-      if (abbrev.hasChildren) this.pendingDepth++;
-    }
+    while (this.pendingDepth > depth && this.info.pos < this.header.end) this.readShape(false);
   }
 
   /** The raw value of attribute `name` of the current entry, or undefined when it has none. */
