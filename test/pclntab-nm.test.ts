@@ -8,17 +8,15 @@
 // - the same binary with its section headers zeroed (found through the moduledata), and with the
 //   moduledata's first word zeroed as well (found by the magic alone).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { memorySource, openFileSource } from "../src/bytes/byte-source.js";
 import { ElfFile } from "../src/elf/elf-file.js";
 import { GoxrayError } from "../src/errors.js";
 import { readPclntab, type Pclntab } from "../src/go/pclntab.js";
-import { REQUIRED_GO_VERSIONS, buildSample, requireToolchains, type GoToolchain, type SampleArch, cacheRoot } from "./support/samples.js";
+import { REQUIRED_GO_VERSIONS, buildSample, buildSampleForArch, requireToolchains, type GoToolchain, type SampleArch, cacheRoot } from "./support/samples.js";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface NmSymbol {
   readonly address: number;
@@ -136,34 +134,6 @@ function gosymFuncs(oracle: string, path: string): GosymFunc[] {
       const [entry = "", end = "", name = "", file = "", line = ""] = l.split("\t");
       return { entry: parseInt(entry, 16), end: parseInt(end, 16), name, file, line: Number(line) };
     });
-}
-
-/**
- * A sample built for a GOARCH that buildSample does not cover (32-bit, big-endian), cached under
- * .cache/pclntab-arches by toolchain and arch (not by source hash: delete it after editing the sample).
- */
-function buildSampleFor(sample: string, toolchain: GoToolchain, goarch: string): string {
-  const binary = join(cacheRoot, "pclntab-arches", `go${toolchain.version}-${goarch}`, sample);
-  if (existsSync(binary)) return binary;
-  const result = spawnSync(toolchain.goBin, ["build", "-o", binary, "."], {
-    cwd: join(repoRoot, "samples", sample),
-    encoding: "utf8",
-    env: {
-      PATH: "/usr/bin:/bin",
-      HOME: process.env["HOME"] ?? "/root",
-      GOTOOLCHAIN: "local",
-      GOPROXY: "off",
-      GOFLAGS: "-mod=mod",
-      CGO_ENABLED: "0",
-      GO111MODULE: "on",
-      GOWORK: "off",
-      GOOS: "linux",
-      GOARCH: goarch,
-      GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`),
-    },
-  });
-  if (result.status !== 0) throw new Error(`go build of ${sample} with ${toolchain.fullVersion} for ${goarch} failed:\n${result.stderr}`);
-  return binary;
 }
 
 function readFromFile(path: string): Pclntab {
@@ -411,7 +381,7 @@ describe("pclntab agrees with go tool nm and debug/gosym", () => {
   it.each(archCases)(
     "Go %s %s: 32-bit and big-endian",
     (version, goarch, toolchain) => {
-      const path = buildSampleFor("stackgrow", toolchain, goarch);
+      const path = buildSampleForArch("stackgrow", toolchain, goarch);
       const table = readFromFile(path);
       expect(table.ptrSize).toBe(goarch === "s390x" ? 8 : 4);
       expect(table.header.isLittleEndian).toBe(goarch === "386");
