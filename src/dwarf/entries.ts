@@ -1,6 +1,6 @@
 import type { ByteCursor } from "../bytes/cursor.js";
 import type { Abbrev, AbbrevTable } from "./abbrev.js";
-import { DW_AT_sibling } from "./constants.js";
+import * as C from "./constants.js";
 import { readForm, skipForm, type FormValue } from "./forms.js";
 import { debugInfoOffset, type DebugInfoOffset } from "./offsets.js";
 import type { UnitHeader } from "./unit-header.js";
@@ -108,7 +108,7 @@ export class EntryCursor {
    */
   skipChildren(): void {
     if (!this.hasChildren) return;
-    const sibling = this.attr(DW_AT_sibling);
+    const sibling = this.attr(C.DW_AT_sibling);
     if (sibling?.kind === "reference" && sibling.offset > this.offset && sibling.offset <= this.header.end) {
       this.info.seek(sibling.offset);
       this.pendingDepth = this.depth;
@@ -130,6 +130,67 @@ export class EntryCursor {
     const value = readForm(c, abbrev.forms[index] as number, this.header, abbrev.implicitConsts?.get(index));
     c.seek(resume);
     return value;
+  }
+
+  /**
+   * A constant-class or flag attribute as a number, without building a FormValue (the walk over
+   * every subprogram and parameter reads several per entry); undefined when absent, of another
+   * class, or beyond 2^53 (then `attr` gives the bigint).
+   */
+  attrConstant(name: number): number | undefined {
+    const v = this.attrNumber(name, false);
+    return v;
+  }
+
+  /** A reference attribute as the .debug_info offset it names, without building a FormValue. */
+  attrReference(name: number): DebugInfoOffset | undefined {
+    const v = this.attrNumber(name, true);
+    return v === undefined ? undefined : debugInfoOffset(v);
+  }
+
+  private attrNumber(name: number, isReference: boolean): number | undefined {
+    const abbrev = this.abbrev;
+    if (abbrev === undefined) return undefined;
+    const index = abbrev.attrs.indexOf(name);
+    if (index < 0) return undefined;
+    const form = abbrev.forms[index] as number;
+    const c = this.info;
+    const at = this.attrPositions[index] as number;
+    if (isReference) {
+      switch (form) {
+        case C.DW_FORM_ref1:
+          return this.header.offset + c.u8At(at, "ref1");
+        case C.DW_FORM_ref2:
+          return this.header.offset + c.u16At(at, "ref2");
+        case C.DW_FORM_ref4:
+          return this.header.offset + c.u32At(at, "ref4");
+        case C.DW_FORM_ref8:
+          return this.header.offset + c.u64At(at, "ref8");
+        case C.DW_FORM_ref_addr:
+          return c.wordAt(at, this.header.version === 2 ? this.header.addressSize : this.header.offsetSize, "ref_addr");
+        default: {
+          const v = this.attr(name);
+          return v?.kind === "reference" ? v.offset : undefined;
+        }
+      }
+    }
+    switch (form) {
+      case C.DW_FORM_data1:
+      case C.DW_FORM_flag:
+        return c.u8At(at, "data1");
+      case C.DW_FORM_data2:
+        return c.u16At(at, "data2");
+      case C.DW_FORM_data4:
+        return c.u32At(at, "data4");
+      case C.DW_FORM_flag_present:
+        return 1;
+      case C.DW_FORM_implicit_const:
+        return abbrev.implicitConsts?.get(index) ?? 0;
+      default: {
+        const v = this.attr(name);
+        return v?.kind === "constant" ? v.value : v?.kind === "flag" ? (v.value ? 1 : 0) : undefined;
+      }
+    }
   }
 
   has(name: number): boolean {

@@ -40,12 +40,12 @@ interface SubprogramDraft {
 }
 
 interface InlineDraft {
+  readonly offset: DebugInfoOffset;
   readonly origin: DebugInfoOffset;
   readonly depth: number;
   /** The call_file of a copy inlined inside this one: the file this copy's own body is in. */
   bodyFile: number | undefined;
   readonly caller: SubprogramDraft;
-  readonly ranges: PcRange[];
   readonly unit: Unit;
   readonly callFile: number | undefined;
   readonly callLine: number | undefined;
@@ -59,11 +59,18 @@ interface InlineDraft {
 export class FunctionIndex {
   readonly functions: readonly GoFunction[];
   readonly skippedUnits: readonly SkippedUnit[];
+  private readonly dwarf: DwarfData | undefined;
   private byName: Map<string, GoFunction> | undefined;
 
-  private constructor(functions: GoFunction[], skippedUnits: SkippedUnit[]) {
+  private constructor(functions: GoFunction[], skippedUnits: SkippedUnit[], dwarf: DwarfData | undefined) {
     this.functions = functions;
     this.skippedUnits = skippedUnits;
+    this.dwarf = dwarf;
+  }
+
+  /** The PC ranges of an inlined copy's code, read from its DWARF entry when asked. */
+  copyRanges(copy: InlinedCopy): PcRange[] {
+    return this.dwarf === undefined ? [] : copyRanges(this.dwarf, copy);
   }
 
   /** Builds the index from pclntab and, when present, DWARF (every unit is walked once). */
@@ -110,7 +117,8 @@ export class FunctionIndex {
     // A function inlined everywhere: the position of its first copy's code is in its own file.
     if (pclntab !== undefined) {
       for (const [k, f] of inlineOnly.entries()) {
-        const pc = f.file === undefined ? f.inlinedCopies[0]?.ranges[0]?.low : undefined;
+        const first = f.file === undefined ? f.inlinedCopies[0] : undefined;
+        const pc = first === undefined || dwarf === undefined ? undefined : copyRanges(dwarf, first)[0]?.low;
         const caller = pc === undefined ? undefined : pclntab.findByPc(pc);
         if (pc !== undefined && caller !== undefined) inlineOnly[k] = { ...f, file: pclntab.fileLineAt(caller, pc)?.file };
       }
@@ -119,7 +127,7 @@ export class FunctionIndex {
     for (const f of byEntry.values()) functions.push(f);
     functions.sort((a, b) => (a.entry ?? Number.MAX_SAFE_INTEGER) - (b.entry ?? Number.MAX_SAFE_INTEGER));
     functions.push(...inlineOnly.sort((a, b) => a.name.localeCompare(b.name)));
-    return new FunctionIndex(functions, walk.skipped);
+    return new FunctionIndex(functions, walk.skipped, dwarf);
   }
 
   /** The function with exactly this name (the out-of-line body when there is one), or undefined. */
@@ -165,7 +173,7 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
   for (const inline of inlines) {
     const callerName = nameOf(inline.caller, abstractByOffset) ?? "?";
     const list = copiesByOrigin.get(inline.origin) ?? [];
-    list.push({ caller: callerName, ranges: inline.ranges, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
+    list.push({ caller: callerName, dwarfOffset: inline.offset, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
     copiesByOrigin.set(inline.origin, list);
     if (inline.bodyFile !== undefined && !bodyFiles.has(inline.origin)) {
       const file = files.name(inline.unit, inline.bodyFile);
@@ -278,9 +286,9 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
     if (tag === C.DW_TAG_formal_parameter && cursor.depth === current.depth + 1) {
       current.params.push(readParam(dwarf, unit, cursor));
     } else if (tag === C.DW_TAG_inlined_subroutine) {
-      const origin = reference(cursor.attr(C.DW_AT_abstract_origin));
+      const origin = cursor.attrReference(C.DW_AT_abstract_origin);
       if (origin !== undefined) {
-        const callFile = constant(cursor.attr(C.DW_AT_call_file));
+        const callFile = cursor.attrConstant(C.DW_AT_call_file);
         const enclosing = inlineStack[inlineStack.length - 1];
         if (enclosing !== undefined) enclosing.bodyFile ??= callFile;
         const inline: InlineDraft = {
@@ -288,10 +296,10 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
           depth: cursor.depth,
           bodyFile: undefined,
           caller: current,
-          ranges: dwarf.pcRanges(unit, cursor.attr(C.DW_AT_low_pc), cursor.attr(C.DW_AT_high_pc), cursor.attr(C.DW_AT_ranges)),
+          offset: cursor.offset,
           unit,
           callFile,
-          callLine: constant(cursor.attr(C.DW_AT_call_line)),
+          callLine: cursor.attrConstant(C.DW_AT_call_line),
         };
         inlines.push(inline);
         if (cursor.hasChildren) inlineStack.push(inline);
@@ -304,39 +312,39 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
 }
 
 function readSubprogram(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): SubprogramDraft {
-  const inline = constant(cursor.attr(C.DW_AT_inline));
+  const inline = cursor.attrConstant(C.DW_AT_inline);
   return {
     offset: cursor.offset,
     depth: cursor.depth,
     unit,
     name: dwarf.string(cursor.attr(C.DW_AT_name), unit),
-    origin: reference(cursor.attr(C.DW_AT_abstract_origin)),
+    origin: cursor.attrReference(C.DW_AT_abstract_origin),
     ranges: dwarf.pcRanges(unit, cursor.attr(C.DW_AT_low_pc), cursor.attr(C.DW_AT_high_pc), cursor.attr(C.DW_AT_ranges)),
-    declFile: constant(cursor.attr(C.DW_AT_decl_file)),
-    declLine: constant(cursor.attr(C.DW_AT_decl_line)),
+    declFile: cursor.attrConstant(C.DW_AT_decl_file),
+    declLine: cursor.attrConstant(C.DW_AT_decl_line),
     params: [],
     isAbstract: inline === C.DW_INL_inlined || inline === C.DW_INL_declared_inlined,
   };
 }
 
 function readParam(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): ParamDraft {
-  const variable = cursor.attr(C.DW_AT_variable_parameter);
+  const variable = cursor.attrConstant(C.DW_AT_variable_parameter);
   return {
     offset: cursor.offset,
     name: dwarf.string(cursor.attr(C.DW_AT_name), unit),
-    isResult: variable === undefined ? undefined : variable.kind === "flag" ? variable.value : constant(variable) === 1,
-    typeOffset: reference(cursor.attr(C.DW_AT_type)),
-    origin: reference(cursor.attr(C.DW_AT_abstract_origin)),
+    isResult: variable === undefined ? undefined : variable === 1,
+    typeOffset: cursor.attrReference(C.DW_AT_type),
+    origin: cursor.attrReference(C.DW_AT_abstract_origin),
     location: cursor.attr(C.DW_AT_location),
   };
 }
 
-function reference(v: FormValue | undefined): DebugInfoOffset | undefined {
-  return v?.kind === "reference" ? v.offset : undefined;
-}
-
-function constant(v: FormValue | undefined): number | undefined {
-  return v?.kind === "constant" ? v.value : v?.kind === "flag" ? (v.value ? 1 : 0) : undefined;
+function copyRanges(dwarf: DwarfData, copy: InlinedCopy): PcRange[] {
+  const unit = dwarf.unitContaining(copy.dwarfOffset);
+  if (unit === undefined) return [];
+  const cursor = dwarf.entries(unit, copy.dwarfOffset);
+  if (!cursor.next()) return [];
+  return dwarf.pcRanges(unit, cursor.attr(C.DW_AT_low_pc), cursor.attr(C.DW_AT_high_pc), cursor.attr(C.DW_AT_ranges));
 }
 
 /** File names of each unit's line program header, read on first use. */

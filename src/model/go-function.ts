@@ -1,6 +1,5 @@
 import type { FormValue } from "../dwarf/forms.js";
 import type { DebugInfoOffset } from "../dwarf/offsets.js";
-import type { PcRange } from "../dwarf/pc-range.js";
 
 /** A parameter or result as the compiler declared it. */
 export interface GoParam {
@@ -21,7 +20,8 @@ export interface GoParam {
 export interface InlinedCopy {
   /** The function whose code holds the copy. */
   readonly caller: string;
-  readonly ranges: readonly PcRange[];
+  /** The DW_TAG_inlined_subroutine entry of the copy; FunctionIndex.copyRanges reads its PC ranges. */
+  readonly dwarfOffset: DebugInfoOffset;
   readonly callFile: string | undefined;
   readonly callLine: number | undefined;
 }
