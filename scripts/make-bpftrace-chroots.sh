@@ -16,14 +16,19 @@
 #   <suite>.log              debootstrap and apt-get output of the last make
 #   bin/bpftrace-<maj.min>   the wrapper: bin/bpftrace-0.23 -e '…' and bin/bpftrace-0.27 x.bt
 #
-# Each wrapper mounts, once (later calls find them mounted): proc on <chroot>/proc, /sys and /dev
-# as recursive slave binds, tracefs on <chroot>/sys/kernel/tracing when the host has none there,
-# and plain binds of /work, /tmp, the cache and each directory in GOXRAY_CHROOT_BINDS
-# (colon-separated) at the same paths, so a probe on /work/x/bin names the same inode inside.
+# Each wrapper enters a private mount namespace (unshare --mount) and there mounts proc on
+# <chroot>/proc, /sys and /dev as recursive slave binds, tracefs on <chroot>/sys/kernel/tracing
+# when /sys has none there, and plain binds of /work, /tmp, the cache and each directory in
+# GOXRAY_CHROOT_BINDS (colon-separated) at the same paths, so a probe on /work/x/bin names the
+# same inode inside; then it execs chroot <chroot> bpftrace "$@" in the caller's directory.
+# The mounts vanish with the namespace when bpftrace exits: nothing is left mounted on the host,
+# so no `rm -rf .cache` can follow a bind of /work out of a chroot. Each mount is skipped when
+# already there, so the wrapper also works in a namespace that has them.
 # Binds are not recursive: the chroots live under /work, and a recursive bind would copy their
-# own mounts into themselves. The mounts stay until `--umount` (or a reboot) because the next
-# bpftrace run wants them again; `--umount` makes each mount a slave before unmounting it, so
-# nothing is unmounted on the host through mount propagation.
+# own mounts into themselves.
+# `--umount` unmounts anything still mounted below the chroots (from an interrupted make, or
+# mounted by hand); it makes each mount a slave first, so no unmount reaches the host through
+# mount propagation. Making and remaking a chroot unmount it the same way before deleting it.
 # The mirror is derived from this machine's apt sources and never written into the project.
 set -euo pipefail
 
@@ -116,31 +121,34 @@ write_wrapper() {
     cat <<EOF
 #!/usr/bin/env bash
 # $version from Debian $suite, in the chroot made by scripts/make-bpftrace-chroots.sh.
-# Used like bpftrace; paths are the host's. Mounts stay until make-bpftrace-chroots.sh --umount.
+# Used like bpftrace, with the host's paths; its mounts live in a private namespace.
 set -euo pipefail
 suite=$suite
 root=$(printf %q "$dir")
 binds=(/work /tmp $(printf %q "$cache"))
 EOF
     cat <<'EOF'
+me=${0##*/}
+[[ $(id -u) == 0 ]] || { echo "$me: needs root (unshare, mount, chroot)" >&2; exit 1; }
+[[ -x $root/usr/bin/bpftrace ]] || { echo "$me: $root has no bpftrace: run scripts/make-bpftrace-chroots.sh $suite" >&2; exit 1; }
+# Re-run this script in a private mount namespace; its mounts end with bpftrace. Every step
+# execs, so the caller's child pid is bpftrace's pid.
+if [[ ${GOXRAY_CHROOT_NS:-} != "$root" ]]; then
+  GOXRAY_CHROOT_NS=$root exec unshare --mount --propagation private -- "$0" "$@"
+fi
+unset GOXRAY_CHROOT_NS
 IFS=: read -r -a extra <<<"${GOXRAY_CHROOT_BINDS:-}"
 binds+=("${extra[@]}")
-me=${0##*/}
-[[ $(id -u) == 0 ]] || { echo "$me: needs root (chroot, mount)" >&2; exit 1; }
-[[ -x $root/usr/bin/bpftrace ]] || { echo "$me: $root has no bpftrace: run scripts/make-bpftrace-chroots.sh $suite" >&2; exit 1; }
-{
-  flock 9
-  if ! mountpoint -q "$root/proc"; then mount -t proc proc "$root/proc"; fi
-  for d in /sys /dev; do
-    if ! mountpoint -q "$root$d"; then mount --rbind "$d" "$root$d" && mount --make-rslave "$root$d"; fi
-  done
-  if ! mountpoint -q "$root/sys/kernel/tracing"; then mount -t tracefs tracefs "$root/sys/kernel/tracing"; fi
-  for d in "${binds[@]}"; do
-    [[ -n $d && -d $d ]] || continue
-    mkdir -p "$root$d"
-    if ! mountpoint -q "$root$d"; then mount --bind "$d" "$root$d" && mount --make-rslave "$root$d"; fi
-  done
-} 9>"$root/.goxray-mount.lock"
+mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
+for d in /sys /dev; do
+  mountpoint -q "$root$d" || { mount --rbind "$d" "$root$d" && mount --make-rslave "$root$d"; }
+done
+mountpoint -q "$root/sys/kernel/tracing" || mount -t tracefs tracefs "$root/sys/kernel/tracing"
+for d in "${binds[@]}"; do
+  [[ -n $d && -d $d ]] || continue
+  mkdir -p "$root$d"
+  mountpoint -q "$root$d" || mount --bind "$d" "$root$d"
+done
 # chroot(1) starts in /: go back to the caller's directory when the binds make it visible.
 exec chroot "$root" /bin/sh -c 'cd -- "$1" 2>/dev/null || cd /; shift; exec /usr/bin/bpftrace "$@"' sh "$PWD" "$@"
 EOF
@@ -172,13 +180,14 @@ make_chroot() {
   cp /etc/resolv.conf "$partial/etc/resolv.conf"
   printf '#!/bin/sh\nexit 101\n' >"$partial/usr/sbin/policy-rc.d"
   chmod 755 "$partial/usr/sbin/policy-rc.d"
-  mount -t proc proc "$partial/proc"
-  local in_chroot=(chroot "$partial" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8)
+  # apt runs in a private mount namespace, so its /proc goes away with it, even on a kill.
+  local in_chroot=(unshare --mount --propagation private -- /bin/sh -c
+    'mount -t proc proc "$0/proc" && exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"'
+    "$partial")
   local ok=1
   { "${in_chroot[@]}" apt-get "${apt_opts[@]}" update -qq &&
     "${in_chroot[@]}" apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends bpftrace &&
     "${in_chroot[@]}" apt-get clean; } >>"$log" 2>&1 || ok=0
-  umount_all "$partial"
   if ((!ok)); then
     say "apt-get install bpftrace in $suite failed; last lines of $log:"; tail -20 "$log" >&2
     remove_tree "$partial"; exit 1
@@ -207,12 +216,7 @@ for suite in "${suites[@]}"; do
     umount)
       for d in "$dir" "$chroots/.$suite.partial"; do
         [[ -d $d ]] || continue
-        # The wrappers mount under this lock; take it so none is half way through.
-        if [[ -f $d/.goxray-mount.lock ]]; then
-          { flock 9; umount_all "$d" || status=1; } 9>"$d/.goxray-mount.lock"
-        else
-          umount_all "$d" || status=1
-        fi
+        umount_all "$d" || status=1
       done
       continue
       ;;

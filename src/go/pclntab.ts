@@ -2,6 +2,20 @@ import { ByteCursor, decodeUtf8 } from "../bytes/cursor.js";
 import type { ElfFile } from "../elf/elf-file.js";
 import { PT_LOAD } from "../elf/program-headers.js";
 import { GoxrayError } from "../errors.js";
+import {
+  INLINED_CALL_NAME_AT,
+  INLINED_CALL_SIZE,
+  PCDATA_InlTreeIndex,
+  funcdataInlTreeIndex,
+  funcdataMemoryOf,
+  inlinedCallLayoutOf,
+  readInlinedCalls,
+  type FuncdataMemory,
+  type InlinedCallEntry,
+  type InlinedCallLayout,
+  type InlinedCallSite,
+  type InlinedSite,
+} from "./inline-tree.js";
 import { findModuledata, type Moduledata } from "./moduledata.js";
 
 // internal/abi/symtab.go (Go 1.27) PCLnTabMagic values; chosen so that no magic read in the
@@ -231,6 +245,45 @@ function readPcValue(c: ByteCursor, pos: number, entry: number, quantum: number,
     pc += pcdelta * quantum;
   }
   return value;
+}
+
+/**
+ * Calls `visit(low, high, value)` for each run of a pc-value table, in PC order, as readPcValue
+ * steps through it (runtime `step`: a value delta of 0 ends the table except on the first step),
+ * stopping at the table's end or at `end`.
+ */
+function scanPcValueRuns(c: ByteCursor, pos: number, entry: number, end: number, quantum: number, visit: (low: number, high: number, value: number) => void): void {
+  c.seek(pos);
+  let value = -1;
+  let pc = entry;
+  for (let isFirst = true; pc < end; isFirst = false) {
+    const start = c.pos;
+    const uvdelta = c.uleb("pc-value table value delta");
+    if (uvdelta === 0 && !isFirst) return;
+    const pcdelta = c.uleb("pc-value table pc delta");
+    if (uvdelta > 0xffff_ffff || pcdelta > 0xffff_ffff) throw c.error("pc-value table: delta wider than 32 bits", start);
+    value = (value + (uvdelta % 2 === 1 ? -(uvdelta - 1) / 2 - 1 : uvdelta / 2)) | 0;
+    const next = Math.min(end, pc + pcdelta * quantum);
+    if (next > pc) visit(pc, next, value);
+    pc = next;
+  }
+}
+
+/** Function i's PCDATA_InlTreeIndex runs and where its FUNCDATA_InlTree entries are. */
+interface InlineTable {
+  readonly entry: number;
+  /** Runs of the index table as [low, high, value] triples, in PC order. */
+  readonly runs: readonly number[];
+  /** Entries: one more than the largest index the table names. */
+  readonly count: number;
+  readonly c: ByteCursor;
+  readonly pos: number;
+}
+
+/** Where the inline trees of every function are, by inlined function name; built on first use. */
+interface InlineIndex {
+  /** Name → (function index, tree index) pairs, flattened. */
+  readonly byName: ReadonlyMap<string, readonly number[]>;
 }
 
 /** Where the Go 1.18+ text start came from; see resolveTextStart. */

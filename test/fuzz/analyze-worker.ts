@@ -1,5 +1,5 @@
 // The fuzz worker thread: rebuilds each mutant from its seed and plan, runs the analyze entry
-// point on it (library and CLI), and reports how it ended. It runs in a thread of its own so that
+// point on it (library and CLI) and, for some cases, funcs and the hazard rules, and reports how it ended. It runs in a thread of its own so that
 // the test can stop a case that loops forever, which it cannot do to code on its own thread.
 import { readFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
@@ -8,7 +8,9 @@ import { runCli } from "../../src/cli/main.js";
 import { GoxrayError } from "../../src/errors.js";
 import { GoBinary } from "../../src/model/go-binary.js";
 import { analyzeBinary } from "../../src/report/analysis.js";
-import { renderAnalysisJson } from "../../src/report/json.js";
+import { listFunctions } from "../../src/report/function-list.js";
+import { summarizeHazards } from "../../src/report/hazard-summary.js";
+import { renderAnalysisJson, renderFunctionsJson } from "../../src/report/json.js";
 import { renderAnalysisText } from "../../src/report/text.js";
 import { applyMutation, type MutationStep } from "./mutate.js";
 
@@ -53,7 +55,11 @@ if (port === null) throw new Error("analyze-worker.ts runs only as a worker thre
 
 let seeds: Uint8Array[] = [];
 
-function analyzeInMemory(bytes: Uint8Array, name: string): Outcome {
+// Every FUNCS_EVERY-th case also lists the functions and places and checks those of the main
+// module (the DWARF walk, type building, placement and hazard rules), which costs more per case.
+const FUNCS_EVERY = Number(process.env["FUZZ_FUNCS_EVERY"] ?? "5");
+
+function analyzeInMemory(bytes: Uint8Array, name: string, withFunctions: boolean): Outcome {
   const start = performance.now();
   try {
     const binary = GoBinary.open(memorySource(bytes, name));
@@ -61,6 +67,15 @@ function analyzeInMemory(bytes: Uint8Array, name: string): Outcome {
       const analysis = analyzeBinary(binary);
       renderAnalysisText(analysis);
       renderAnalysisJson(analysis);
+      // funcs may fail where analyze succeeded (it reads more); only a crash there is reported,
+      // so that the library outcome still matches `goxray analyze` on the same bytes.
+      if (withFunctions && analysis.isGo) {
+        const crash = crashOf(() => {
+          renderFunctionsJson(listFunctions(binary, {}));
+          if (analysis.goVersion !== null) summarizeHazards(binary);
+        }, start);
+        if (crash !== undefined) return crash;
+      }
     } finally {
       binary.close();
     }
@@ -72,6 +87,18 @@ function analyzeInMemory(bytes: Uint8Array, name: string): Outcome {
     }
     const e = err instanceof Error ? err : new Error(String(err));
     return { status: "crash", ms, name: e.name, message: e.message, stack: e.stack ?? "" };
+  }
+}
+
+/** Runs `work`; a GoxrayError is an accepted ending, anything else a crash outcome. */
+function crashOf(work: () => void, start: number): Outcome | undefined {
+  try {
+    work();
+    return undefined;
+  } catch (err) {
+    if (err instanceof GoxrayError) return undefined;
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { status: "crash", ms: performance.now() - start, name: e.name, message: e.message, stack: e.stack ?? "" };
   }
 }
 
@@ -99,7 +126,7 @@ port.on("message", (message: InitMessage | CaseMessage) => {
   }
   const seed = seeds[message.seedIndex];
   if (seed === undefined) throw new Error(`no seed ${message.seedIndex}`);
-  const library = analyzeInMemory(applyMutation(seed, message.steps, message.byteOffset), message.name);
+  const library = analyzeInMemory(applyMutation(seed, message.steps, message.byteOffset), message.name, message.id % FUNCS_EVERY === 0);
   const send = (cli: CliOutcome | undefined): void => {
     const reply: WorkerReply = { type: "result", id: message.id, library, cli };
     port.postMessage(reply);
