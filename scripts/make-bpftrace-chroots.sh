@@ -38,7 +38,7 @@ chroots=$cache/chroots
 bindir=$chroots/bin
 all_suites=(trixie sid)
 
-mode=make
+mode="make"
 suites=()
 for arg in "$@"; do
   case $arg in
@@ -150,6 +150,7 @@ for d in "${binds[@]}"; do
   mountpoint -q "$root$d" || mount --bind "$d" "$root$d"
 done
 # chroot(1) starts in /: go back to the caller's directory when the binds make it visible.
+# shellcheck disable=SC2016 # $1 and $@ are the inner shell's
 exec chroot "$root" /bin/sh -c 'cd -- "$1" 2>/dev/null || cd /; shift; exec /usr/bin/bpftrace "$@"' sh "$PWD" "$@"
 EOF
   } >"$tmp"
@@ -173,7 +174,8 @@ make_chroot() {
   : >"$log"
   # debootstrap checks the Release signature but not Valid-Until; apt below is told not to either
   # (sid's Release is often past Valid-Until on mirrors and snapshots).
-  if ! debootstrap --variant=minbase --components=main "$suite" "$partial" "$mirror" >>"$log" 2>&1; then
+  # The log names the archive as <mirror>, like every other file goxray writes.
+  if ! debootstrap --variant=minbase --components=main "$suite" "$partial" "$mirror" 2>&1 | sed "s#$mirror#<mirror>#g" >>"$log"; then
     say "debootstrap $suite failed; last lines of $log:"; tail -20 "$log" >&2
     remove_tree "$partial"; exit 1
   fi
@@ -181,13 +183,14 @@ make_chroot() {
   printf '#!/bin/sh\nexit 101\n' >"$partial/usr/sbin/policy-rc.d"
   chmod 755 "$partial/usr/sbin/policy-rc.d"
   # apt runs in a private mount namespace, so its /proc goes away with it, even on a kill.
+  # shellcheck disable=SC2016 # $0 and $@ are the inner shell's
   local in_chroot=(unshare --mount --propagation private -- /bin/sh -c
     'mount -t proc proc "$0/proc" && exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"'
     "$partial")
   local ok=1
   { "${in_chroot[@]}" apt-get "${apt_opts[@]}" update -qq &&
     "${in_chroot[@]}" apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends bpftrace &&
-    "${in_chroot[@]}" apt-get clean; } >>"$log" 2>&1 || ok=0
+    "${in_chroot[@]}" apt-get clean; } 2>&1 | sed "s#$mirror#<mirror>#g" >>"$log" || ok=0
   if ((!ok)); then
     say "apt-get install bpftrace in $suite failed; last lines of $log:"; tail -20 "$log" >&2
     remove_tree "$partial"; exit 1

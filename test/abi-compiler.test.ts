@@ -68,6 +68,29 @@ function buildProgram(toolchain: GoToolchain, arch: SampleArch, source: string):
   return out;
 }
 
+/**
+ * Tools from the toolchain's own source tree, for the large-binary walk (standard library and
+ * cmd/ packages: go/types, debug/*, the disassemblers): cached by toolchain, arch and package.
+ */
+const COMMANDS = ["cmd/objdump", "cmd/vet"];
+
+function buildCommand(toolchain: GoToolchain, arch: SampleArch, pkg: string): string {
+  const out = join(cacheDir, `go${toolchain.version}-${arch}`, pkg.replace("/", "-"));
+  if (existsSync(out)) return out;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}`;
+  const result = spawnSync(toolchain.goBin, ["build", "-o", tmp, pkg], {
+    env: { PATH: "/usr/bin:/bin", HOME: process.env["HOME"] ?? "/root", GOTOOLCHAIN: "local", GOPROXY: "off", CGO_ENABLED: "0", GOOS: "linux", GOARCH: arch, GOCACHE: join(cacheRoot, "gocache", `go${toolchain.version}`) },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) {
+    rmSync(tmp, { force: true });
+    throw new Error(`go build ${pkg} with ${toolchain.fullVersion} ${arch}: ${result.stderr}${result.stdout}`);
+  }
+  renameSync(tmp, out);
+  return out;
+}
+
 /** The compiler's location of one parameter at its function's entry PC, as pieces over the value's bytes. */
 interface DwarfPiece {
   readonly offset: number;
@@ -190,6 +213,14 @@ const REASSIGNED: Readonly<Record<string, string>> = {
   "math/big.nat.expNNMontgomery x": "x = rr, where len(rr) == len(m)",
   "math/big.euclidUpdate Ub": "Ua, Ub = Ub, Ua",
   "internal/strconv.fmtEFG prec": "prec = nd",
+  "math/big.(*Int).And x": "x, y = y, x // & is symmetric",
+  "math/big.(*Int).And y": "x, y = y, x // & is symmetric",
+  "math/big.(*Int).Or x": "x, y = y, x // | is symmetric",
+  "math/big.(*Int).Or y": "x, y = y, x // | is symmetric",
+  "math/big.(*Int).Xor x": "x, y = y, x // ^ is symmetric",
+  "math/big.(*Int).Xor y": "x, y = y, x // ^ is symmetric",
+  "go/types.(*unifier).nify y": "x, y = y, x",
+  "go/types.(*Checker).infer targs": "targs = targs2",
 };
 
 /** The compiler's pieces for a parameter at `pc`, or why there are none to compare. */
@@ -324,6 +355,18 @@ function compareBinary(path: string, toolchain: GoToolchain, tally: Tally, seen:
         else if (omitted.includes(`${f.name.startsWith("main.") ? basename(path) : "*"}:${f.name}`)) {
           bump(tally.knownArgsSize, "DWARF omits an unnamed or blank parameter (Go 1.15, 1.19)");
           tally.omittedSeen.push(`${f.name.startsWith("main.") ? basename(path) : "*"}:${f.name}`);
+        } else if (OMITS_UNNAMED.has(toolchain.version)) {
+          // The same defect outside the hand-checked list: the frame is larger than the DWARF
+          // parameters explain. goxray's check reports it (hazard dwarf-missing-parameter) and
+          // places nothing after the gap; the parameters are not compared here either.
+          bump(tally.knownArgsSize, "DWARF omits an unnamed or blank parameter (Go 1.15, 1.19; args size larger than the DWARF parameters)");
+          continue;
+        } else if (/-range\d+$|\]\.func\d+$/.test(f.name)) {
+          // Range-over-func loop bodies and closures inside generic shape bodies: the frame holds
+          // more (or less) than DWARF's parameters, and goxray's check reports the mismatch
+          // (hazard args-size-mismatch) instead of trusting its placement.
+          bump(tally.knownArgsSize, "args size differs from DWARF's parameters; goxray flags it (range-func bodies, closures in shape bodies)");
+          continue;
         } else if (new Set(names).size < names.length) {
           // Go 1.19 and later can write an unnamed result that does not fit in SSA ("~r0" of a large struct) twice.
           bump(tally.knownArgsSize, "DWARF lists a result twice");
@@ -382,10 +425,11 @@ describe("placement agrees with the compiler's DWARF at each function's entry", 
         for (const sample of SAMPLES) {
           if (sampleSupports(sample, toolchain)) compareBinary(buildSample(sample, toolchain, arch, "default"), toolchain, tally, seen);
         }
+        for (const pkg of COMMANDS) compareBinary(buildCommand(toolchain, arch, pkg), toolchain, tally, seen);
         const known = [...tally.known].map(([rule, n]) => `${n} ${rule}`).join(", ");
         const skipped = [...tally.skipped].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${n} ${why}`).join(", ");
         const lines = [
-          `${toolchain.fullVersion} ${arch}: ${programs.length} test/abi programs + samples, ${tally.functions} functions; ` +
+          `${toolchain.fullVersion} ${arch}: ${programs.length} test/abi programs + samples + ${COMMANDS.join(", ")}, ${tally.functions} functions; ` +
             `parameters at entry: ${tally.agree}/${tally.params} agree, ${tally.params - tally.agree - tally.disagreements.length} known DWARF bugs (${known}), ${tally.disagreements.length} disagree; ` +
             `args size: ${tally.argsSizeAgree} agree with pclntab, ${tally.argsSizeDiffer.length} differ, not comparable: ${[...tally.knownArgsSize].map(([why, n]) => `${n} ${why}`).join(", ")}`,
           `  not compared: ${skipped}`,

@@ -50,6 +50,12 @@ export const INLINED_CALL_SIZE: Readonly<Record<InlinedCallLayout, number>> = { 
 /** Offset of the name offset within an entry, so that a scan can compare names without decoding entries. */
 export const INLINED_CALL_NAME_AT: Readonly<Record<InlinedCallLayout, number>> = { ver112: 12, ver120: 4 };
 
+/** Offset of parentPc within an entry. */
+export const INLINED_CALL_PARENT_PC_AT: Readonly<Record<InlinedCallLayout, number>> = { ver112: 16, ver120: 8 };
+
+/** Offsets of the padding bytes within an entry, which the linker leaves zero. */
+export const INLINED_CALL_PADDING: Readonly<Record<InlinedCallLayout, readonly number[]>> = { ver112: [3], ver120: [1, 2, 3] };
+
 /** One inline-tree entry as the linker wrote it. */
 export type InlinedCallEntry =
   | {
@@ -89,7 +95,7 @@ export function readInlinedCalls(c: ByteCursor, pos: number, count: number, layo
     let entry: InlinedCallEntry;
     switch (layout) {
       case "ver112":
-        checkPadding(c, at, [3], k);
+        checkPadding(c, at, INLINED_CALL_PADDING[layout], k);
         entry = {
           layout,
           parent: (c.u16At(at, "inlinedCall parent") << 16) >> 16,
@@ -101,7 +107,7 @@ export function readInlinedCalls(c: ByteCursor, pos: number, count: number, layo
         };
         break;
       case "ver120":
-        checkPadding(c, at, [1, 2, 3], k);
+        checkPadding(c, at, INLINED_CALL_PADDING[layout], k);
         entry = {
           layout,
           funcId: c.u8At(at, "inlinedCall funcID"),
@@ -128,12 +134,6 @@ function checkPadding(c: ByteCursor, at: number, pads: readonly number[], k: num
   }
 }
 
-/** A half-open PC range [low, high); the same shape as dwarf/pc-range.ts PcRange. */
-export interface InlinedRange {
-  readonly low: number;
-  readonly high: number;
-}
-
 /** One call inlined into a function, as pclntab alone tells it. */
 export interface InlinedSite {
   /** Index in the function's inline tree: the PCDATA_InlTreeIndex value of its own code. */
@@ -157,10 +157,11 @@ export interface InlinedSite {
   readonly depth: number;
   /**
    * The PCs whose inline chain holds this call: its own code and that of the calls inlined into
-   * it (as DW_TAG_inlined_subroutine ranges cover their children), sorted, adjacent runs merged.
+   * it (as DW_TAG_inlined_subroutine ranges cover their children), sorted, adjacent runs merged;
+   * half-open [low, high), the shape of dwarf/pc-range.ts PcRange.
    * Empty when no instruction is left of it.
    */
-  readonly ranges: readonly InlinedRange[];
+  readonly ranges: readonly { readonly low: number; readonly high: number }[];
   /** The lowest PC in `ranges`, or undefined when they are empty. */
   readonly firstPc: number | undefined;
 }
@@ -174,7 +175,7 @@ export interface InlinedCallSite extends InlinedSite {
 }
 
 /** Where moduledata.gofunc may be: the linker's own symbol, or one moduledata word among several layouts. */
-export interface GofuncCandidate {
+interface GofuncCandidate {
   readonly value: number;
   readonly from: "symbol" | "moduledata";
 }
@@ -186,8 +187,8 @@ export interface GofuncCandidate {
 export interface FuncdataMemory {
   /** A cursor and the position in it of `length` bytes at virtual address `address`, or undefined when the file does not map them. */
   find(address: number, length: number): { readonly c: ByteCursor; readonly pos: number } | undefined;
-  /** Candidate values of moduledata.gofunc, the linker's symbol first when .symtab has it. */
-  gofuncCandidates(): readonly GofuncCandidate[];
+  /** Candidate values of moduledata.gofunc: the linker's symbol alone when .symtab has it, else moduledata words. */
+  gofuncCandidates(): readonly { readonly value: number; readonly from: "symbol" | "moduledata" }[];
 }
 
 // ELF gABI, "Sections": the section occupies memory during execution.

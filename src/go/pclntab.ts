@@ -4,6 +4,8 @@ import { PT_LOAD } from "../elf/program-headers.js";
 import { GoxrayError } from "../errors.js";
 import {
   INLINED_CALL_NAME_AT,
+  INLINED_CALL_PADDING,
+  INLINED_CALL_PARENT_PC_AT,
   INLINED_CALL_SIZE,
   PCDATA_InlTreeIndex,
   funcdataInlTreeIndex,
@@ -99,6 +101,7 @@ function funcRecordLayout(layout: PclntabLayout, ptrSize: 4 | 8): FuncRecordLayo
 // Offsets of the u32 fields after the entry field of `_func`.
 const FUNC_NAME_OFF = 0;
 const FUNC_ARGS = 4;
+const FUNC_NPCDATA = 24;
 const FUNC_CU_OFFSET = 28;
 /** The pc-value tables every `_func` has, by their field offset after the entry. */
 const PC_TABLE_FIELD = { pcsp: 12, pcfile: 16, pcln: 20 } as const;
@@ -286,6 +289,29 @@ interface InlineIndex {
   readonly byName: ReadonlyMap<string, readonly number[]>;
 }
 
+/** The value of the run holding `pc` in [low, high, value] triples sorted by PC, or −1 when none does. */
+function valueOfRunAt(runs: readonly number[], pc: number): number {
+  let lo = 0;
+  let hi = runs.length / 3 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const low = runs[3 * mid] ?? 0;
+    const high = runs[3 * mid + 1] ?? 0;
+    if (pc < low) hi = mid - 1;
+    else if (pc >= high) lo = mid + 1;
+    else return runs[3 * mid + 2] ?? -1;
+  }
+  return -1;
+}
+
+/** Two flattened (function, tree index) pair lists merged in order. */
+function mergePairs(a: readonly number[], b: readonly number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (const list of [a, b]) for (let p = 0; p + 1 < list.length; p += 2) pairs.push([list[p] ?? 0, list[p + 1] ?? 0]);
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return pairs.flat();
+}
+
 /** Where the Go 1.18+ text start came from; see resolveTextStart. */
 type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "none";
 
@@ -311,12 +337,15 @@ export class Pclntab {
   private readonly func: FuncRecordLayout;
   private byName: Map<string, number> | undefined;
   private isSortChecked = false;
+  private readonly funcdataMemory: FuncdataMemory | undefined;
+  private gofunc: number | undefined;
+  private inlineIndex: InlineIndex | undefined;
 
   /**
    * Reads and checks the header at the start of `c`, which may run past the table's end (a
    * segment's rest). `textStart` is the base of ver118/ver120 entries and is ignored for older layouts.
    */
-  constructor(c: ByteCursor, textStart: number, where: { address?: number; foundIn?: string; textStartFrom?: TextStartSource } = {}) {
+  constructor(c: ByteCursor, textStart: number, where: { address?: number; foundIn?: string; textStartFrom?: TextStartSource; funcdata?: FuncdataMemory } = {}) {
     this.header = readPclntabHeader(c);
     this.c = c.isLittleEndian === this.header.isLittleEndian ? c : new ByteCursor(c.bytes, this.header.isLittleEndian, c.place);
     this.textStart = this.header.isTextRelative ? textStart : 0;
@@ -324,6 +353,7 @@ export class Pclntab {
     this.foundIn = where.foundIn ?? c.place.section ?? `offset 0x${c.place.base.toString(16)}`;
     this.textStartFrom = where.textStartFrom ?? "none";
     this.func = funcRecordLayout(this.header.layout, this.header.ptrSize);
+    this.funcdataMemory = where.funcdata;
   }
 
   /** The layout, named after the Go release that brought it. */
@@ -395,11 +425,17 @@ export class Pclntab {
    * it has no tables or the file is unnamed.
    */
   fileLineAt(i: number, pc = this.entryAt(i)): { readonly file: string; readonly line: number } | undefined {
-    const c = this.c;
-    const h = this.header;
     const fileIndex = this.pcValueAt(i, "pcfile", pc);
     const line = this.pcValueAt(i, "pcln", pc);
     if (fileIndex === undefined || line === undefined) return undefined;
+    const file = this.fileNameAt(i, fileIndex);
+    return file === undefined ? undefined : { file, line };
+  }
+
+  /** The name of file `fileIndex` as function `i`'s pcfile table numbers it, or undefined when it names none. */
+  private fileNameAt(i: number, fileIndex: number): string | undefined {
+    const c = this.c;
+    const h = this.header;
     let nameAt: number;
     if (h.layout === "ver12") {
       // Entry 0 of the 1.2 file table holds the count, so 0 names no file.
@@ -413,7 +449,7 @@ export class Pclntab {
       if (fileOffset === 0xffff_ffff) return undefined;
       nameAt = h.filetabOffset + fileOffset;
     }
-    return { file: decodeUtf8(c.cstringAt(nameAt, "file name")), line };
+    return decodeUtf8(c.cstringAt(nameAt, "file name"));
   }
 
   /**
@@ -444,6 +480,285 @@ export class Pclntab {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /**
+   * Function `i`'s inline tree (FUNCDATA_InlTree) as the linker wrote it, one entry for each index up
+   * to the largest its PCDATA_InlTreeIndex table names; [] when it has no inlined calls. Entries
+   * are ver112 (20 bytes) for Go 1.15–1.19 and ver120 (16 bytes) for 1.22–1.27
+   * (test/inline-tree.test.ts).
+   */
+  inlineTreeAt(i: number): readonly InlinedCallEntry[] {
+    const table = this.findInlineTable(i, false);
+    return table === undefined ? [] : readInlinedCalls(table.c, table.pos, table.count, this.inlinedCallLayout);
+  }
+
+  /**
+   * Every call inlined into function `i`, in inline-tree order: the inlined function, its call
+   * site, its caller within the tree and the PCs of its code. The caller of entry k is the
+   * index the PCDATA_InlTreeIndex table gives at entry + parentPc, as the runtime's unwinder finds
+   * it (runtime/symtabinl.go inlineUnwinder.next); ver112 entries also store it, and agree
+   * (test/inline-tree.test.ts).
+   */
+  inlinedSites(i: number): InlinedSite[] {
+    const table = this.findInlineTable(i, true);
+    if (table === undefined) return [];
+    const layout = this.inlinedCallLayout;
+    const entries = readInlinedCalls(table.c, table.pos, table.count, layout);
+    const entrySize = INLINED_CALL_SIZE[layout];
+    const functionSize = this.endAt(i) - table.entry;
+    const runs = table.runs;
+    const parents = entries.map((e, k) => {
+      if (e.parentPc < 0 || e.parentPc >= functionSize) {
+        throw table.c.error(`inline tree entry ${k}: parentPc 0x${e.parentPc.toString(16)} is outside its function (0x${functionSize.toString(16)} bytes)`, table.pos + k * entrySize + INLINED_CALL_PARENT_PC_AT[layout]);
+      }
+      // Go writes no index below −1; a hostile table's would name no entry either.
+      return Math.max(-1, valueOfRunAt(runs, table.entry + e.parentPc));
+    });
+    const depths = parents.map((_, k) => {
+      let depth = 0;
+      for (let x = k; x >= 0; x = parents[x] ?? -1) {
+        // A tree has no loops; a chain longer than the tree is one.
+        if (++depth > parents.length) throw table.c.error(`inline tree entry ${k}: its chain of callers loops`, table.pos + k * entrySize);
+      }
+      return depth;
+    });
+    const ranges = entries.map((): { low: number; high: number }[] => []);
+    for (let r = 0; r + 2 < runs.length; r += 3) {
+      const low = runs[r] ?? 0;
+      const high = runs[r + 1] ?? 0;
+      for (let x = runs[r + 2] ?? -1; x >= 0; x = parents[x] ?? -1) {
+        const list = ranges[x];
+        if (list === undefined) break;
+        const last = list[list.length - 1];
+        if (last !== undefined && last.high === low) last.high = high;
+        else list.push({ low, high });
+      }
+    }
+    // The function's pcfile and pcln tables, decoded once for all call sites.
+    const fileRuns = this.pcTableRuns(i, "pcfile");
+    const lineRuns = this.pcTableRuns(i, "pcln");
+    const files = new Map<number, string | undefined>();
+    return entries.map((e, k) => {
+      const callPc = table.entry + e.parentPc;
+      const fileIndex = valueOfRunAt(fileRuns, callPc);
+      let file = files.get(fileIndex);
+      if (!files.has(fileIndex)) files.set(fileIndex, (file = this.fileNameAt(i, fileIndex)));
+      const line = valueOfRunAt(lineRuns, callPc);
+      const own = ranges[k] ?? [];
+      return {
+        index: k,
+        name: this.nameAtOffset(e.nameOff),
+        parentPc: e.parentPc,
+        callPc,
+        callFile: file,
+        callLine: line >= 0 ? line : undefined,
+        parent: parents[k] ?? -1,
+        depth: depths[k] ?? 1,
+        ranges: own,
+        firstPc: own[0]?.low,
+      };
+    });
+  }
+
+  /**
+   * Every place the function named `name` was inlined: caller, call site and the PCs of the copy,
+   * sorted by caller and tree index. The first call scans every function's inline tree once,
+   * grouping entries by name offset; names are decoded once per inlined function after that.
+   */
+  inlinedCallSitesOf(name: string): InlinedCallSite[] {
+    this.inlineIndex ??= this.buildInlineIndex();
+    const pairs = this.inlineIndex.byName.get(name) ?? [];
+    const sites: InlinedCallSite[] = [];
+    let callerIndex = -1;
+    let caller = "";
+    let callerSites: InlinedSite[] = [];
+    for (let p = 0; p + 1 < pairs.length; p += 2) {
+      const i = pairs[p] ?? 0;
+      if (i !== callerIndex) {
+        callerIndex = i;
+        caller = this.nameAt(i);
+        callerSites = this.inlinedSites(i);
+      }
+      const site = callerSites[pairs[p + 1] ?? 0];
+      if (site !== undefined) sites.push({ ...site, caller, callerIndex });
+    }
+    return sites;
+  }
+
+  /** Function `i`'s pcfile or pcln table as [low, high, value] runs; [] when it has none. */
+  private pcTableRuns(i: number, table: "pcfile" | "pcln"): number[] {
+    const offset = this.c.u32At(this.funcFieldAt(i, PC_TABLE_FIELD[table]), "_func pc-value table offset");
+    const runs: number[] = [];
+    if (offset !== 0) scanPcValueRuns(this.c, this.header.pctabOffset + offset, this.entryAt(i), this.endAt(i), this.header.quantum, (low, high, value) => runs.push(low, high, value));
+    return runs;
+  }
+
+  private get inlinedCallLayout(): InlinedCallLayout {
+    return inlinedCallLayoutOf(this.header.layout);
+  }
+
+  /** A function name at an offset into the name table (ver12: from the table start), as inline trees hold it. */
+  private nameAtOffset(nameOff: number): string {
+    return decodeUtf8(this.c.cstringAt(this.header.funcnameOffset + nameOff, "inlined function name"));
+  }
+
+  /**
+   * Where function `i`'s PCDATA_InlTreeIndex table and FUNCDATA_InlTree slot are, or undefined when
+   * it has either not: pcdata follow the fixed `_func` fields, npcdata u32 offsets into pctab (0 = none),
+   * then nfuncdata slots: u32 offsets from moduledata.gofunc in ver118/ver120 (0xffffffff = none,
+   * go1.19 and go1.22 runtime/symtab.go funcdata), pointers before (0 = none), pointer-aligned
+   * from the table start (go1.15 cmd/link pcln.go: "funcdata, must be pointer-aligned").
+   */
+  private locateInlineTree(i: number): { readonly tableOffset: number; readonly slotAt: number; readonly slot: number } | undefined {
+    const c = this.c;
+    const h = this.header;
+    const record = this.funcRecordAt(i);
+    const npcdata = c.u32At(record + this.func.entrySize + FUNC_NPCDATA, "_func npcdata");
+    const nfuncdata = c.u8At(record + this.func.size - 1, "_func nfuncdata");
+    const slotIndex = funcdataInlTreeIndex(h.layout);
+    if (npcdata <= PCDATA_InlTreeIndex || nfuncdata <= slotIndex) return undefined;
+    const pcdataAt = record + this.func.size;
+    c.need(pcdataAt, 4 * npcdata, `_func pcdata (${npcdata} tables)`);
+    const tableOffset = c.u32At(pcdataAt + 4 * PCDATA_InlTreeIndex, "_func pcdata[PCDATA_InlTreeIndex]");
+    if (tableOffset === 0) return undefined;
+    let funcdataAt = pcdataAt + 4 * npcdata;
+    if (h.isTextRelative) {
+      const slotAt = funcdataAt + 4 * slotIndex;
+      const slot = c.u32At(slotAt, "_func funcdata[FUNCDATA_InlTree]");
+      return slot === 0xffff_ffff ? undefined : { tableOffset, slotAt, slot };
+    }
+    if (funcdataAt % h.ptrSize !== 0) funcdataAt += 4;
+    const slotAt = funcdataAt + h.ptrSize * slotIndex;
+    const slot = c.wordAt(slotAt, h.ptrSize, "_func funcdata[FUNCDATA_InlTree]");
+    return slot === 0 ? undefined : { tableOffset, slotAt, slot };
+  }
+
+  /**
+   * Function `i`'s inline table: the runs of its PCDATA_InlTreeIndex table (kept when `keepRuns`)
+   * and a cursor at its inline tree, whose entry count is one more than the largest index the
+   * table names (the tree stores no count; the runtime only indexes it by those values).
+   */
+  private findInlineTable(i: number, keepRuns: boolean): InlineTable | undefined {
+    const located = this.locateInlineTree(i);
+    if (located === undefined) return undefined;
+    const entry = this.entryAt(i);
+    const runs: number[] = [];
+    let max = -1;
+    scanPcValueRuns(this.c, this.header.pctabOffset + located.tableOffset, entry, this.endAt(i), this.header.quantum, (low, high, value) => {
+      if (keepRuns) runs.push(low, high, value);
+      if (value > max) max = value;
+    });
+    if (max < 0) return undefined;
+    const count = max + 1;
+    const address = this.header.isTextRelative ? this.resolveGofunc() + located.slot : located.slot;
+    const bytes = count * INLINED_CALL_SIZE[this.inlinedCallLayout];
+    const found = this.requireFuncdataMemory().find(address, bytes);
+    if (found === undefined) {
+      throw this.c.error(`_func funcdata[FUNCDATA_InlTree]: inline tree of ${count} entries (0x${bytes.toString(16)} bytes) at 0x${address.toString(16)} is not in the file`, located.slotAt);
+    }
+    return { entry, runs, count, c: found.c, pos: found.pos };
+  }
+
+  private requireFuncdataMemory(): FuncdataMemory {
+    if (this.funcdataMemory === undefined) {
+      throw new GoxrayError("unsupported", placeOf(this.c, 0), "pclntab: inline trees need the binary's memory image, and this table was read without one");
+    }
+    return this.funcdataMemory;
+  }
+
+  /**
+   * moduledata.gofunc, the base of ver118/ver120 funcdata offsets: the linker's go:func.* symbol
+   * when .symtab has one, else the one moduledata candidate (see inline-tree.ts
+   * GOFUNC_WORD_INDEXES) at which the first inline trees decode.
+   */
+  private resolveGofunc(): number {
+    if (this.gofunc !== undefined) return this.gofunc;
+    const candidates = this.requireFuncdataMemory().gofuncCandidates();
+    const symbol = candidates.find((k) => k.from === "symbol");
+    if (symbol !== undefined) return (this.gofunc = symbol.value);
+    const values = [...new Set(candidates.map((k) => k.value))];
+    const fitting = values.filter((v) => this.isInlineTreeBase(v));
+    const [only] = fitting;
+    if (only === undefined || fitting.length > 1) {
+      const listed = values.map((v) => `0x${v.toString(16)}`).join(", ");
+      throw new GoxrayError(
+        "unsupported",
+        placeOf(this.c, 0),
+        `pclntab: cannot tell where funcdata starts: ${fitting.length} of the moduledata.gofunc candidates (${listed === "" ? "none" : listed}) fit the inline trees`,
+      );
+    }
+    return (this.gofunc = only);
+  }
+
+  /**
+   * Whether the first inline trees (up to 8) lie in the file at `gofunc` + their offsets with
+   * zero padding, names that start a name in the table, parentPc inside their function and, in
+   * ver112 entries, a stored parent equal to the derived one; checks that cannot throw, because a
+   * wrong candidate points anywhere.
+   */
+  private isInlineTreeBase(gofunc: number): boolean {
+    const layout = this.inlinedCallLayout;
+    const size = INLINED_CALL_SIZE[layout];
+    const names = this.c;
+    let checked = 0;
+    for (let i = 0; i < this.funcCount && checked < 8; i++) {
+      const located = this.locateInlineTree(i);
+      if (located === undefined) continue;
+      const entry = this.entryAt(i);
+      const runs: number[] = [];
+      let max = -1;
+      scanPcValueRuns(this.c, this.header.pctabOffset + located.tableOffset, entry, this.endAt(i), this.header.quantum, (low, high, value) => {
+        runs.push(low, high, value);
+        if (value > max) max = value;
+      });
+      if (max < 0) continue;
+      checked++;
+      const found = this.funcdataMemory?.find(gofunc + located.slot, (max + 1) * size);
+      if (found === undefined) return false;
+      const functionSize = this.endAt(i) - entry;
+      for (let k = 0; k <= max; k++) {
+        const at = found.pos + k * size;
+        if (INLINED_CALL_PADDING[layout].some((pad) => found.c.u8At(at + pad) !== 0)) return false;
+        const nameAt = this.header.funcnameOffset + found.c.i32At(at + INLINED_CALL_NAME_AT[layout]);
+        if (nameAt < this.header.funcnameOffset || nameAt >= names.length || (nameAt > 0 && names.u8At(nameAt - 1) !== 0)) return false;
+        const parentPc = found.c.i32At(at + INLINED_CALL_PARENT_PC_AT[layout]);
+        if (parentPc < 0 || parentPc >= functionSize) return false;
+        // ver112 entries store their caller too, and the linker's agrees with the table's.
+        if (layout === "ver112" && (found.c.u16At(at) << 16) >> 16 !== valueOfRunAt(runs, entry + parentPc)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Function name → (function, tree index) pairs of every inline tree, grouped by name offset while scanning. */
+  private buildInlineIndex(): InlineIndex {
+    const layout = this.inlinedCallLayout;
+    const size = INLINED_CALL_SIZE[layout];
+    const nameField = INLINED_CALL_NAME_AT[layout];
+    const byOffset = new Map<number, number[]>();
+    for (let i = 0; i < this.funcCount; i++) {
+      const table = this.findInlineTable(i, false);
+      if (table === undefined) continue;
+      for (let k = 0; k < table.count; k++) {
+        const at = table.pos + k * size + nameField;
+        const nameOff = table.c.i32At(at, "inlinedCall name offset");
+        if (nameOff < 0) throw table.c.error(`inline tree entry ${k}: name offset ${nameOff} is negative`, at);
+        const pairs = byOffset.get(nameOff);
+        if (pairs === undefined) byOffset.set(nameOff, [i, k]);
+        else pairs.push(i, k);
+      }
+    }
+    const byName = new Map<string, number[]>();
+    for (const [nameOff, pairs] of byOffset) {
+      const name = this.nameAtOffset(nameOff);
+      const known = byName.get(name);
+      // cmd/link pcln.go generateFuncnametab writes a name per symbol (go1.22), so two symbols of
+      // one name (an ABI wrapper and its target) have two offsets; keep the pairs in function order.
+      if (known === undefined) byName.set(name, pairs);
+      else byName.set(name, mergePairs(known, pairs));
+    }
+    return { byName };
   }
 
   /** Functab field `k` as a PC: entries and the end PC are at even k. */
@@ -509,7 +824,8 @@ export function readPclntab(elf: ElfFile): Pclntab | undefined {
   const found = findInSection(elf) ?? findThroughModuledataSymbol(elf) ?? findByScan(elf);
   if (found === undefined) return undefined;
   const start = found.header.isTextRelative ? resolveTextStart(elf, found) : { value: 0, from: "none" as const };
-  return new Pclntab(found.c, start.value, { address: found.address, foundIn: found.foundIn, textStartFrom: start.from });
+  const funcdata = funcdataMemoryOf(elf, found.header, found.address);
+  return new Pclntab(found.c, start.value, { address: found.address, foundIn: found.foundIn, textStartFrom: start.from, funcdata });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { checkArgsSize } from "./args-size.js";
 import { checkCgo } from "./cgo.js";
 import { checkDwarfDisagrees } from "./dwarf-disagrees.js";
 import { checkFloatRegisters } from "./float-registers.js";
@@ -17,6 +18,7 @@ const RULES: readonly HazardRule[] = [
   checkInlined,
   checkNoDwarf,
   checkUnknownPlacement,
+  checkArgsSize,
   checkFloatRegisters,
   checkDwarfDisagrees,
   checkNoRet,
