@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the independent readers the tests compare goxray with, from Debian's archive:
-# GNU binutils (readelf, objdump), LLVM (llvm-objdump for arm64) and gdb. Fast when present.
+# GNU binutils (readelf, objdump), LLVM (llvm-objdump for arm64), gdb, and bpftrace (Debian 12's
+# 0.17 on the host; 0.23 and 0.27 run in chroots made by scripts/make-bpftrace-chroots.sh).
+# Fast when present.
 set -euo pipefail
 need=()
 command -v readelf >/dev/null && command -v objdump >/dev/null || need+=(binutils)
 command -v llvm-objdump >/dev/null || need+=(llvm)
 command -v gdb >/dev/null || need+=(gdb)
+command -v bpftrace >/dev/null || need+=(bpftrace)
+command -v debootstrap >/dev/null || need+=(debootstrap)
 ((${#need[@]})) || exit 0
 if [[ $(id -u) != 0 ]]; then
   echo "install-test-tools: ${need[*]} missing and not root: tests that need them are skipped locally" >&2

@@ -7,7 +7,7 @@
 #   scripts/make-bpftrace-chroots.sh sid           # only these suites
 #   scripts/make-bpftrace-chroots.sh --check       # exit 1 unless every chroot is made and answers
 #   scripts/make-bpftrace-chroots.sh --remake sid  # throw the chroot away and make it again
-#   scripts/make-bpftrace-chroots.sh --umount      # unmount whatever the wrappers mounted
+#   scripts/make-bpftrace-chroots.sh --umount      # unmount anything left mounted in the chroots
 #
 # Layout, under ${GOXRAY_CACHE:-<repo>/.cache}/chroots/:
 #   <suite>/                 the chroot; <suite>/.goxray-complete holds `bpftrace --version`,
