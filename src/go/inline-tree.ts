@@ -30,12 +30,14 @@ export function funcdataInlTreeIndex(layout: PclntabHeader["layout"]): number {
  * The layouts of one inline-tree entry (runtime inlinedCall), named after the release that brought them:
  * - ver112, 20 bytes: parent i16, funcID u8, pad u8, file i32, line i32, func_ i32 (name offset),
  *   parentPc i32 (go1.15 and go1.19 runtime/symtab.go; cmd/link pcln.go genInlTreeSym writes
- *   `i*20`). parentPc arrived in Go 1.12 (the ver12 pclntab of 1.9–1.11 held a 16-byte entry
- *   without it, which the padding check rejects);
+ *   `i*20`). Go 1.9–1.11 wrote 16 bytes, parent i32 first and no parentPc, under the same ver12
+ *   magic; their root entries (parent −1) fail the padding check;
  * - ver120, 16 bytes: funcID u8, pad [3]u8, nameOff i32, parentPc i32, startLine i32
  *   (go1.22–1.27 runtime/symtabinl.go; cmd/link pcln.go writes `const size = 16`). The fields it
- *   dropped had been unused by the runtime (golang/go#54849, filed 2022-09 after Go 1.19 shipped),
- *   and it came with the ver120 pclntab magic; no Go 1.20 or 1.21 toolchain is installed here.
+ *   dropped had been unused by the runtime (golang/go#54849, filed 2022-09, after Go 1.19).
+ * No Go 1.12 or 1.20 toolchain is installed here; that the layouts changed with exactly those
+ * releases (and so with the ver120 magic) rests on pkujhd/goloader, which mirrors the runtime's
+ * struct per release: obj/inlinedcall.1.9.go, .1.12.go (go1.12 && !go1.20), .1.20.go (go1.20+).
  */
 export type InlinedCallLayout = "ver112" | "ver120";
 
@@ -178,12 +180,6 @@ export interface InlinedCallSite extends InlinedSite {
   readonly callerIndex: number;
 }
 
-/** Where moduledata.gofunc may be: the linker's own symbol, or one moduledata word among several layouts. */
-interface GofuncCandidate {
-  readonly value: number;
-  readonly from: "symbol" | "moduledata";
-}
-
 /**
  * The part of a binary's memory image that funcdata needs: bytes by virtual address, and the
  * values moduledata.gofunc may have (ver118/ver120 funcdata are offsets from it).
@@ -194,6 +190,9 @@ export interface FuncdataMemory {
   /** Candidate values of moduledata.gofunc: the linker's symbol alone when .symtab has it, else moduledata words. */
   gofuncCandidates(): readonly { readonly value: number; readonly from: "symbol" | "moduledata" }[];
 }
+
+/** Where moduledata.gofunc may be: the linker's own symbol, or one moduledata word among several layouts. */
+type GofuncCandidate = ReturnType<FuncdataMemory["gofuncCandidates"]>[number];
 
 // ELF gABI, "Sections": the section occupies memory during execution.
 const SHF_ALLOC = 0x2;
