@@ -161,3 +161,19 @@ describe("funcs on broken DWARF", () => {
     expect(stdout).toContain("main.(*Cart).Add(c *main.Cart, it main.Item) int");
   });
 });
+
+describe("inlining without DWARF", () => {
+  const toolchains = requireToolchains().filter((t) => Number(t.version.split(".")[1]) >= 22);
+  it.each(toolchains.map((t) => [t.fullVersion, t] as const))("%s: pclntab's inline trees give the same partly-inlined functions and call sites as DWARF", async (_v, toolchain) => {
+    const rows = async (flags: FlagSet): Promise<FunctionRow[]> => {
+      let stdout = "";
+      await runCli(["funcs", "--json", buildSample("calls", toolchain, "amd64", flags)], { stdout: (s) => void (stdout += s), stderr: () => undefined });
+      return JSON.parse(stdout) as FunctionRow[];
+    };
+    const site = (r: FunctionRow): string[] => r.inlinedAt.map((s) => `${s.caller}:${s.line ?? "?"}`).sort();
+    const withDwarf = new Map((await rows("default")).filter((r) => r.entry !== null && r.inlined === "partly").map((r) => [r.name, site(r)]));
+    const fromPclntab = new Map((await rows("nodwarf")).filter((r) => r.inlined === "partly").map((r) => [r.name, site(r)]));
+    expect(withDwarf.size).toBeGreaterThan(10);
+    expect(fromPclntab).toEqual(withDwarf);
+  });
+});

@@ -95,6 +95,11 @@ export class FunctionIndex {
           byEntry.delete(entry);
         } else {
           const position = pclntab.fileLineAt(i);
+          // Without DWARF, pclntab's inline trees still say where the body was copied into callers.
+          const copies: InlinedCopy[] =
+            dwarf === undefined
+              ? pclntab.inlinedCallSitesOf(pclntab.nameAt(i)).map((c) => ({ caller: c.caller, dwarfOffset: undefined, firstPc: c.firstPc, callFile: c.callFile, callLine: c.callLine }))
+              : [];
           functions.push({
             name: pclntab.nameAt(i),
             entry,
@@ -107,8 +112,8 @@ export class FunctionIndex {
             hasDictionaryArg: hasDictionaryArgument(pclntab.nameAt(i)),
             hasDwarf: false,
             argsSize,
-            inlined: "no",
-            inlinedCopies: [],
+            inlined: copies.length > 0 ? "partly" : "no",
+            inlinedCopies: copies,
             dwarfOffset: undefined,
           });
         }
@@ -173,7 +178,7 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
   for (const inline of inlines) {
     const callerName = nameOf(inline.caller, abstractByOffset) ?? "?";
     const list = copiesByOrigin.get(inline.origin) ?? [];
-    list.push({ caller: callerName, dwarfOffset: inline.offset, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
+    list.push({ caller: callerName, dwarfOffset: inline.offset, firstPc: undefined, callFile: files.name(inline.unit, inline.callFile), callLine: inline.callLine });
     copiesByOrigin.set(inline.origin, list);
     if (inline.bodyFile !== undefined && !bodyFiles.has(inline.origin)) {
       const file = files.name(inline.unit, inline.bodyFile);
@@ -198,7 +203,31 @@ function walkDwarf(dwarf: DwarfData, types: TypeBuilder): { functions: GoFunctio
     const copies = s.origin === undefined ? [] : copiesByOrigin.get(s.origin) ?? [];
     functions.push(toFunction(s, abstract ?? s, abstractParams, copies, copies.length > 0 ? "partly" : "no", types, files));
   }
-  return { functions, skipped };
+  return { functions: mergeSeparateAbstracts(functions), skipped };
+}
+
+/**
+ * The compiler sometimes writes a function's out-of-line body as a plain subprogram, with no
+ * DW_AT_abstract_origin, while its inlined copies name a separate abstract entry (seen for
+ * internal/abi.TypeOf and sync/atomic methods, Go 1.22–1.27): the body and the abstract function
+ * are one function, inlined at those copies' sites and called at the others.
+ */
+function mergeSeparateAbstracts(functions: GoFunction[]): GoFunction[] {
+  const bodies = new Map<string, number>();
+  functions.forEach((f, i) => {
+    if (f.entry !== undefined && !bodies.has(f.name)) bodies.set(f.name, i);
+  });
+  const merged: GoFunction[] = [...functions];
+  const absorbed = new Set<number>();
+  functions.forEach((f, i) => {
+    if (f.entry !== undefined || f.inlinedCopies.length === 0) return;
+    const body = bodies.get(f.name);
+    if (body === undefined) return;
+    const target = merged[body] as GoFunction;
+    merged[body] = { ...target, inlined: "partly", inlinedCopies: [...target.inlinedCopies, ...f.inlinedCopies] };
+    absorbed.add(i);
+  });
+  return merged.filter((_, i) => !absorbed.has(i));
 }
 
 function nameOf(s: SubprogramDraft, abstracts: Map<number, SubprogramDraft>): string | undefined {
@@ -340,6 +369,7 @@ function readParam(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): ParamDraf
 }
 
 function copyRanges(dwarf: DwarfData, copy: InlinedCopy): PcRange[] {
+  if (copy.dwarfOffset === undefined) return [];
   const unit = dwarf.unitContaining(copy.dwarfOffset);
   if (unit === undefined) return [];
   const cursor = dwarf.entries(unit, copy.dwarfOffset);

@@ -20,8 +20,10 @@ export interface GoParam {
 export interface InlinedCopy {
   /** The function whose code holds the copy. */
   readonly caller: string;
-  /** The DW_TAG_inlined_subroutine entry of the copy; FunctionIndex.copyRanges reads its PC ranges. */
-  readonly dwarfOffset: DebugInfoOffset;
+  /** The DW_TAG_inlined_subroutine entry of the copy (FunctionIndex.copyRanges reads its PC ranges); undefined when known from pclntab only. */
+  readonly dwarfOffset: DebugInfoOffset | undefined;
+  /** The first PC of the copy's code, when known from pclntab's inline tree. */
+  readonly firstPc: number | undefined;
   readonly callFile: string | undefined;
   readonly callLine: number | undefined;
 }
