@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteBuilder } from "../../test/support/byte-builder.js";
+import { encodePcValue } from "../../test/support/pc-value.js";
 import { ByteCursor } from "../bytes/cursor.js";
 import { GoxrayError } from "../errors.js";
 import { PCDATA_InlTreeIndex, readInlinedCalls, type FuncdataMemory, type InlinedCallLayout } from "./inline-tree.js";
@@ -21,18 +22,6 @@ const LAYOUTS: readonly Layout[] = ["ver12", "ver116", "ver118", "ver120"];
 
 type GofuncCandidate = ReturnType<FuncdataMemory["gofuncCandidates"]>[number];
 
-const zigzag = (d: number): number => (d >= 0 ? 2 * d : -2 * d - 1);
-
-/** A pc-value table from (value, bytes) runs, as cmd/internal/obj pcln.go encodes it. */
-function pcValueTable(runs: readonly (readonly [value: number, length: number])[], quantum: number): Uint8Array {
-  const b = new ByteBuilder();
-  let value = -1;
-  for (const [v, length] of runs) {
-    b.uleb(zigzag(v - value)).uleb(length / quantum);
-    value = v;
-  }
-  return b.u8(0).build();
-}
 
 /** One inline-tree entry as the test means it; `parent` and `callLine` go only into ver112 entries. */
 interface TestCall {
@@ -125,10 +114,10 @@ function build(layout: Layout, little: boolean, ptrSize: 4 | 8, calls: readonly 
   }
   b.label("pctab").u8(0);
   // ver12 file indexes start at 1 (entry 0 of its filetab is the count).
-  b.label("pcfile").bytes(pcValueTable([[modern ? 0 : 1, 0x40]], quantum));
-  b.label("pcln").bytes(pcValueTable(RUN_LINES, quantum));
-  b.label("pcsp").bytes(pcValueTable([[0, 0x40]], quantum));
-  b.label("pcinline").bytes(pcValueTable(inline, quantum));
+  b.label("pcfile").bytes(encodePcValue([[modern ? 0 : 1, 0x40]], quantum));
+  b.label("pcln").bytes(encodePcValue(RUN_LINES, quantum));
+  b.label("pcsp").bytes(encodePcValue([[0, 0x40]], quantum));
+  b.label("pcinline").bytes(encodePcValue(inline, quantum));
   if (modern) {
     b.align(p);
     functab();

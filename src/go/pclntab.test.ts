@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ByteBuilder } from "../../test/support/byte-builder.js";
+import { encodePcValue } from "../../test/support/pc-value.js";
 import { ByteCursor } from "../bytes/cursor.js";
 import { GoxrayError } from "../errors.js";
 import { Pclntab } from "./pclntab.js";
@@ -40,18 +41,6 @@ interface TestTable {
   textStart?: number;
 }
 
-const zigzag = (d: number): number => (d >= 0 ? 2 * d : -2 * d - 1);
-
-/** A pc-value table: runs of (value, length in bytes), encoded as Go's linker does (cmd/internal/obj pcln.go). */
-function encodePcValue(runs: readonly (readonly [value: number, length: number])[], quantum: number): Uint8Array {
-  const b = new ByteBuilder();
-  let value = -1;
-  for (const [v, length] of runs) {
-    b.uleb(zigzag(v - value)).uleb(length / quantum);
-    value = v;
-  }
-  return b.u8(0).build();
-}
 
 /**
  * Writes a pclntab in the given layout, following runtime/symtab.go pcHeader and runtime2.go
@@ -380,7 +369,7 @@ describe("pc-value tables", () => {
 
   it("does not end the table on a zero value delta while the pc is still at the entry (runtime pcvalue)", () => {
     // (delta 0, pc +0) then (delta +5 → 4, pc +3): value 4 holds for [entry, entry+3).
-    const pcsp = new ByteBuilder().uleb(zigzag(0)).uleb(0).uleb(zigzag(5)).uleb(3).u8(0).build();
+    const pcsp = new ByteBuilder().uleb(0 /* zig-zag of delta 0 */).uleb(0).uleb(10 /* zig-zag of delta +5 */).uleb(3).u8(0).build();
     const funcs: TestFunc[] = [{ entry: 0, name: "main.f", args: 0, funcId: 0, file: "f.go", line: 1, pcsp }];
     const table = open(buildPclntab({ layout: "ver120", little: true, ptrSize: 8, quantum: 1, funcs, end: 3 }), true, 0x1000);
     expect(table.pcValueAt(0, "pcsp", 0x1000)).toBe(4);
