@@ -85,14 +85,9 @@ describe("ELF reader agrees with readelf", () => {
   });
 
   it.each(toolchains.map((t) => [t.version, t] as const))("Go %s samples: default, pie, stripped, nocompress (amd64, arm64)", (_v, toolchain) => {
-    let compared = 0;
     for (const arch of ["amd64", "arm64"] as const) {
-      for (const flags of ["default", "pie", "stripped", "nocompress"] as const) {
-        compareWithReadelf(buildSample("calls", toolchain, arch, flags));
-        compared++;
-      }
+      for (const flags of ["default", "pie", "stripped", "nocompress"] as const) compareWithReadelf(buildSample("calls", toolchain, arch, flags));
     }
-    expect(compared).toBe(8);
   });
 
   it("32-bit and big-endian Go binaries (386, mips, s390x)", () => {

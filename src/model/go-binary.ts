@@ -91,6 +91,19 @@ export class GoBinary {
     return version;
   }
 
+  /**
+   * Whether the binary uses cgo, and how that is known: the CGO_ENABLED build setting (Go 1.18+),
+   * else runtime/cgo's crosscall2 in pclntab (assembly, so present without DWARF or .symtab).
+   * Every binary has runtime's own _cgo_init variable, and a PIE has PT_INTERP without cgo
+   * (Go 1.15 -buildmode=pie), so neither proves anything.
+   */
+  cgo(): { readonly isUsed: boolean; readonly source: "build setting" | "runtime/cgo in pclntab" } | undefined {
+    const setting = findSetting(this.buildInfo(), "CGO_ENABLED");
+    if (setting !== undefined) return { isUsed: setting === "1", source: "build setting" };
+    const pclntab = this.pclntab();
+    return pclntab === undefined ? undefined : { isUsed: pclntab.findByName("crosscall2") !== undefined, source: "runtime/cgo in pclntab" };
+  }
+
   /** Register or stack ABI for this binary's Go functions, and why. */
   abi(): AbiInForce {
     const arch = this.elf.goArch;

@@ -57,7 +57,7 @@ export function analyzeBinary(binary: GoBinary): BinaryAnalysis {
   const abi = info !== undefined && arch !== null ? binary.abi() : undefined;
   const settings: Record<string, string> = {};
   for (const s of info?.settings ?? []) settings[s.key] = s.value;
-  const cgo = cgoOf(binary, info);
+  const cgo = binary.cgo();
   const mainPackage = info?.path ?? null;
   const modulePath = info?.main?.path;
   const analysis: Omit<BinaryAnalysis, "notes"> = {
@@ -103,17 +103,6 @@ function countMainModuleFunctions(pclntab: { readonly funcCount: number; nameAt(
     if (name.startsWith("main.") || (inModule !== undefined && (name.startsWith(inModule + ".") || name.startsWith(inModule + "/")))) count++;
   }
   return count;
-}
-
-function cgoOf(binary: GoBinary, info: BuildInfo | undefined): { isUsed: boolean; source: NonNullable<BinaryAnalysis["cgoSource"]> } | undefined {
-  const setting = findSetting(info, "CGO_ENABLED");
-  if (setting !== undefined) return { isUsed: setting === "1", source: "build setting" };
-  // runtime/cgo links crosscall2 (assembly, so in pclntab even without DWARF or .symtab); every
-  // binary has runtime's own _cgo_init variable, so that name proves nothing. A PIE has PT_INTERP
-  // without cgo (Go 1.15 -buildmode=pie), so dynamic linking proves nothing either.
-  const pclntab = binary.pclntab();
-  if (pclntab !== undefined) return { isUsed: pclntab.findByName("crosscall2") !== undefined, source: "runtime/cgo in pclntab" };
-  return undefined;
 }
 
 function notesFor(a: Omit<BinaryAnalysis, "notes">, info: BuildInfo | undefined, dwarf: DwarfSummary): BinaryNote[] {

@@ -1,17 +1,15 @@
 import { compareWithDwarf, type DwarfComparison } from "../abi/compare-dwarf.js";
-import { choosePlacer, placeFunction } from "../abi/place.js";
-import type { PlacedValue, Placement } from "../abi/placement.js";
+import type { PlacedValue } from "../abi/placement.js";
 import { findStackCheck } from "../code/prologue.js";
 import { findRetSites, type CodeArch } from "../code/ret-sites.js";
 import { GoxrayError } from "../errors.js";
-import { findSetting } from "../go/buildinfo.js";
-import { dictionaryPosition } from "../go/features.js";
 import { checkHazards } from "../hazards/check.js";
 import type { BodyFacts, Hazard } from "../hazards/hazard.js";
 import { findArch } from "../model/arch.js";
 import { readEntryLocation } from "../model/entry-locations.js";
 import type { GoBinary } from "../model/go-binary.js";
 import type { GoFunction } from "../model/go-function.js";
+import { functionPlacer } from "./function-placement.js";
 
 /** One piece of a placed value as `check` shows it. */
 export interface PieceReport {
@@ -80,17 +78,7 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
   const goArch = binary.elf.goArch ?? "unknown";
   const abi = binary.abi();
   const arch = findArch(goArch);
-  const info = binary.buildInfo();
-  let placement: Placement | undefined;
-  // A function with no body is never called through the ABI: its copies keep values wherever the caller had them.
-  if (fn.hasDwarf && fn.entry !== undefined) {
-    const place = choosePlacer(abi.abi, goArch, binary.name);
-    const types = binary.types();
-    placement = placeFunction(fn, (p) => (p.typeOffset === undefined ? { kind: "unknown", name: "?", size: 0, align: 1, why: "parameter without a type" } : types.typeAt(p.typeOffset)), {
-      place,
-      dictionaryPosition: dictionaryPosition(version, findSetting(info, "GOEXPERIMENT")),
-    });
-  }
+  const placement = fn.hasDwarf && arch !== undefined ? functionPlacer(binary)(fn) : undefined;
   const comparisons: { name: string; comparison: DwarfComparison }[] = [];
   const argumentValues = placement?.values.filter((v) => v.role === "argument") ?? [];
   if (placement !== undefined && arch !== undefined) {
@@ -103,7 +91,7 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
     }
   }
   const body = fn.entry !== undefined && fn.end !== undefined && (goArch === "amd64" || goArch === "arm64") ? await readBody(binary, fn, goArch) : undefined;
-  const hazards = checkHazards({ fn, placement, abi: abi.abi, abiReason: abi.reason, body: body?.facts, isCgo: findSetting(info, "CGO_ENABLED") === "1", dwarfComparisons: comparisons });
+  const hazards = checkHazards({ fn, placement, abi: abi.abi, abiReason: abi.reason, body: body?.facts, isCgo: binary.cgo()?.isUsed === true, dwarfComparisons: comparisons });
   const comparisonOf = (name: string): DwarfComparison | undefined => comparisons.find((c) => c.name === name)?.comparison;
   const values = placement?.values ?? [];
   return {

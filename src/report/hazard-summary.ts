@@ -1,11 +1,9 @@
-import { choosePlacer, placeFunction } from "../abi/place.js";
-import { findSetting } from "../go/buildinfo.js";
-import { dictionaryPosition } from "../go/features.js";
 import { checkHazards } from "../hazards/check.js";
 import type { Severity } from "../hazards/hazard.js";
 import type { GoBinary } from "../model/go-binary.js";
 import { packageName } from "../model/go-function.js";
 import { isMainModulePackage } from "./function-list.js";
+import { functionPlacer } from "./function-placement.js";
 
 /** How many main-module functions have one hazard, with a few of their names. */
 export interface HazardCount {
@@ -32,16 +30,15 @@ export function summarizeHazards(binary: GoBinary): HazardSummary {
   const modulePath = info?.main?.path;
   const goArch = binary.elf.goArch ?? "unknown";
   const abi = binary.abi();
-  const isPlaceable = goArch === "amd64" || goArch === "arm64";
-  const context = isPlaceable ? { place: choosePlacer(abi.abi, goArch, binary.name), dictionaryPosition: dictionaryPosition(binary.goVersion(), findSetting(info, "GOEXPERIMENT")) } : undefined;
-  const types = binary.types();
+  const place = goArch === "amd64" || goArch === "arm64" ? functionPlacer(binary) : undefined;
+  const isCgo = binary.cgo()?.isUsed === true;
   const counts = new Map<string, { severity: Severity; functions: string[] }>();
   let functions = 0;
   for (const fn of binary.functions().functions) {
     if (!isMainModulePackage(packageName(fn.name), modulePath)) continue;
     functions++;
-    const placement = context !== undefined && fn.entry !== undefined ? placeFunction(fn, (p) => (p.typeOffset === undefined ? { kind: "unknown", name: "?", size: 0, align: 1, why: "parameter without a type" } : types.typeAt(p.typeOffset)), context) : undefined;
-    const hazards = checkHazards({ fn, placement, abi: abi.abi, abiReason: abi.reason, body: undefined, isCgo: findSetting(info, "CGO_ENABLED") === "1", dwarfComparisons: [] });
+    const placement = place === undefined || !fn.hasDwarf ? undefined : place(fn);
+    const hazards = checkHazards({ fn, placement, abi: abi.abi, abiReason: abi.reason, body: undefined, isCgo, dwarfComparisons: [] });
     for (const h of new Map(hazards.map((x) => [x.code, x])).values()) {
       const entry = counts.get(h.code) ?? { severity: h.severity, functions: [] };
       entry.functions.push(fn.name);
