@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { GoxrayError } from "../errors.js";
 import { GoBinary } from "../model/go-binary.js";
 import { analyzeBinary } from "../report/analysis.js";
 import { renderAnalysisJson } from "../report/json.js";
@@ -22,7 +21,7 @@ export function registerAnalyze(program: Command, out: CliOutput): void {
         const hazards = options.hazards === true && analysis.isGo ? summarizeHazards(binary) : undefined;
         if (options.json === true) out.stdout(renderAnalysisJson(hazards === undefined ? analysis : { ...analysis, hazards }));
         else out.stdout(renderAnalysisText(analysis) + (hazards === undefined ? "" : renderHazardSummaryText(hazards)));
-        if (!analysis.isGo) throw new GoxrayError("not-go", { file: path }, "not a Go binary: no Go build info (.go.buildinfo) and no pclntab");
+        binary.requireGo();
       } finally {
         binary.close();
       }

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { GoxrayError } from "../errors.js";
 import { GoBinary } from "../model/go-binary.js";
 import { checkFunction, findFunction, type CheckReport } from "../report/check-report.js";
 import { renderChecksJson } from "../report/json.js";
@@ -21,7 +20,7 @@ export function registerCheck(program: Command, out: CliOutput, setExitCode: (co
     .action(async (path: string, names: string[], options: { json?: boolean }) => {
       const binary = GoBinary.open(path);
       try {
-        if (!binary.isGo()) throw new GoxrayError("not-go", { file: path }, "not a Go binary: no Go build info (.go.buildinfo) and no pclntab");
+        binary.requireGo();
         const reports: CheckReport[] = [];
         for (const name of names) reports.push(await checkFunction(binary, findFunction(binary, name)));
         out.stdout(options.json === true ? renderChecksJson(reports) : reports.map(renderCheckText).join("\n"));

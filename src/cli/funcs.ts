@@ -27,7 +27,7 @@ export function registerFuncs(program: Command, out: CliOutput): void {
       }
       const binary = GoBinary.open(path);
       try {
-        if (!binary.isGo()) throw new GoxrayError("not-go", { file: path }, "not a Go binary: no Go build info (.go.buildinfo) and no pclntab");
+        binary.requireGo();
         const rows = listFunctions(binary, { ...(pattern === undefined ? {} : { pattern }), ...(options.package === undefined ? {} : { packageName: options.package }), isMainOnly: options.mainOnly === true });
         out.stdout(options.json === true ? renderFunctionsJson(rows) : renderFunctionsText(rows));
         for (const s of binary.functions().skippedUnits) out.stderr(`goxray: warning: skipped unit at .debug_info+0x${s.offset.toString(16)}: ${s.message}\n`);

@@ -82,6 +82,11 @@ export class GoBinary {
     return this.buildInfo() !== undefined || this.pclntab() !== undefined;
   }
 
+  /** Throws `not-go` unless the binary carries Go build info or a pclntab. */
+  requireGo(): void {
+    if (!this.isGo()) throw new GoxrayError("not-go", { file: this.name }, "not a Go binary: no Go build info (.go.buildinfo) and no pclntab");
+  }
+
   /** The Go release that built the binary; throws `not-go` when it has no build info. */
   goVersion(): GoVersion {
     const info = this.buildInfo();
