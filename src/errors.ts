@@ -7,6 +7,8 @@ export type ErrorKind =
   | "malformed"
   | "unsupported"
   | "no-function"
+  | "not-traceable"
+  | "bpftrace"
   | "internal";
 
 /** Where in the input a problem was found: a section-relative offset, or a file offset when `section` is absent. */

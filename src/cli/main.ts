@@ -4,6 +4,7 @@ import { GOXRAY_VERSION } from "./version.js";
 import { registerAnalyze } from "./analyze.js";
 import { registerCheck } from "./check.js";
 import { registerFuncs } from "./funcs.js";
+import { registerTrace } from "./trace.js";
 import type { CliOutput } from "./output.js";
 
 /** Exit codes, as documented in the README ("Exit codes"). */
@@ -15,6 +16,8 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   malformed: 4,
   unsupported: 5,
   "no-function": 6,
+  "not-traceable": 7,
+  bpftrace: 8,
   internal: 70,
 };
 
@@ -36,6 +39,7 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
   registerCheck(program, out, (code) => {
     exitCode = code;
   });
+  registerTrace(program, out);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

@@ -1,5 +1,5 @@
 import { compareWithDwarf, type DwarfComparison } from "../abi/compare-dwarf.js";
-import type { PlacedValue } from "../abi/placement.js";
+import type { PlacedValue, Placement } from "../abi/placement.js";
 import { findStackCheck } from "../code/prologue.js";
 import { findRetSites, type CodeArch } from "../code/ret-sites.js";
 import { GoxrayError } from "../errors.js";
@@ -74,6 +74,17 @@ export function findFunction(binary: GoBinary, name: string): GoFunction {
 
 /** Places, decodes and checks one function. */
 export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<CheckReport> {
+  return (await inspectFunction(binary, fn)).report;
+}
+
+/** What checking one function found: the report, and the placement it was made from (for the script writer). */
+export interface Inspection {
+  readonly report: CheckReport;
+  readonly placement: Placement | undefined;
+}
+
+/** Checks one function and keeps its placement. */
+export async function inspectFunction(binary: GoBinary, fn: GoFunction): Promise<Inspection> {
   const version = binary.goVersion();
   const goArch = binary.elf.goArch ?? "unknown";
   const abi = binary.abi();
@@ -94,7 +105,7 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
   const hazards = checkHazards({ fn, placement, abi: abi.abi, abiReason: abi.reason, body: body?.facts, isCgo: binary.cgo()?.isUsed === true, dwarfComparisons: comparisons });
   const comparisonOf = (name: string): DwarfComparison | undefined => comparisons.find((c) => c.name === name)?.comparison;
   const values = placement?.values ?? [];
-  return {
+  const report: CheckReport = {
     function: fn.name,
     signature: renderSignature(fn),
     entry: fn.entry === undefined ? null : `0x${fn.entry.toString(16)}`,
@@ -114,6 +125,7 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
     hazards,
     traceable: fn.entry !== undefined,
   };
+  return { report, placement };
 }
 
 async function readBody(binary: GoBinary, fn: GoFunction, arch: CodeArch): Promise<{ facts: BodyFacts; entryProbeOffset: number }> {

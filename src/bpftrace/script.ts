@@ -1,0 +1,238 @@
+import type { Placement, PlacedValue } from "../abi/placement.js";
+import type { ArchName } from "../model/arch.js";
+import type { Hazard } from "../hazards/hazard.js";
+import type { BpftraceCapabilities } from "./capabilities.js";
+import type { GoroutineId } from "./goroutine.js";
+import { commentText, stringLiteral } from "./literal.js";
+import { PrintfBuilder } from "./printf-builder.js";
+import type { TypeNameTable } from "./type-names.js";
+import { printValue, type OutputMode, type PrintContext } from "./value-printer.js";
+import { formatBpftraceVersion } from "./version.js";
+
+/** One function to trace: what `check` found, and the placement it found it from. */
+export interface TracedFunction {
+  readonly name: string;
+  /** In Go syntax, for the header. */
+  readonly signature: string;
+  /** Bytes from the entry to the first instruction after the stack check (0 when there is none). */
+  readonly entryProbeOffset: number;
+  /** Bytes from the entry to each RET instruction. */
+  readonly retOffsets: readonly number[];
+  readonly hazards: readonly Hazard[];
+  readonly placement: Placement | undefined;
+  /** Link-time addresses of the function's first byte and of the byte after its last. */
+  readonly entry: number;
+  readonly end: number;
+}
+
+/** What the script needs to know about the binary. */
+export interface ScriptBinary {
+  /** The path written in the header (the file analysed). */
+  readonly path: string;
+  readonly buildId: string | undefined;
+  readonly goVersion: string;
+  readonly arch: ArchName;
+  readonly abi: "register" | "stack";
+  /** ET_DYN: addresses at run time are link-time addresses plus a load bias. */
+  readonly isPositionIndependent: boolean;
+  /** runtime.morestack's link-time address: the dedup probe of entry probes at a function's first byte. */
+  readonly morestack: number | undefined;
+  readonly goroutine: GoroutineId;
+  readonly typeNames: TypeNameTable;
+}
+
+/** How the script is written. */
+export interface ScriptOptions {
+  readonly capabilities: BpftraceCapabilities;
+  /** How the bpftrace version was learned, for the header: "detected from `bpftrace --version`". */
+  readonly versionSource: string;
+  /** The path written into every attach point (the analysed file, or --attach-path). */
+  readonly attachPath: string;
+  /** Only this process is traced when set. */
+  readonly pid: number | undefined;
+  readonly mode: OutputMode;
+  readonly stringBytes: number;
+}
+
+// Every map the script makes starts with this, so none collides with a user's additions.
+const DEPTH = "@goxray_depth";
+const START = "@goxray_start";
+const AGAIN = "@goxray_again";
+const TYPES = "@goxray_type";
+
+/**
+ * The bpftrace script that traces `functions`: one uprobe per entry (after the stack check where
+ * the version can attach inside a function, else at the entry with morestack's re-run dropped) and
+ * one per RET instruction, each reading the placed values with reg() and SP-relative loads. Never
+ * a uretprobe: it rewrites the return address on a goroutine stack that Go may move.
+ */
+export function writeScript(binary: ScriptBinary, functions: readonly TracedFunction[], options: ScriptOptions): string {
+  const caps = options.capabilities;
+  const blocks: string[] = [];
+  const maps = new Set<string>();
+  const usesTypes = binary.typeNames.names.size > 0;
+  if (usesTypes) {
+    const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name)};`);
+    blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${lines.join("\n")}\n}`);
+    maps.add(TYPES);
+  }
+  const filter = options.pid === undefined ? "" : ` /pid == ${options.pid}/`;
+  const attach = (address: number): string => `uprobe:${options.attachPath}:0x${address.toString(16)}${filter}`;
+  const prelude = (address: number): string[] => [
+    binary.isPositionIndependent ? `$bias = (uint64)reg("ip") - 0x${address.toString(16)};` : "$bias = (uint64)0;",
+    `$g = ${binary.goroutine.expression};`,
+  ];
+  const deleteStatement = (key: string): string => (caps.isDeleteAnExpression ? `$deleted = delete(${key});` : `delete(${key});`);
+
+  functions.forEach((fn, i) => {
+    const id = i + 1;
+    const name = fn.name;
+    const probeOffset = caps.hasOffsetProbes ? fn.entryProbeOffset : 0;
+    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: "$bias", typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes };
+    const values = fn.placement?.values ?? [];
+    const args = values.filter((v) => v.role === "argument");
+    const results = values.filter((v) => v.role === "result");
+
+    // Entry.
+    const call = new PrintfBuilder();
+    if (options.mode === "json") {
+      call.text(`{"event":"call","func":${JSON.stringify(name)},"goid":`);
+      call.conversion("%lu", "$g");
+      call.text(',"pid":');
+      call.conversion("%lu", "pid");
+      call.text(',"tid":');
+      call.conversion("%lu", "tid");
+      call.text(',"ns":');
+      call.conversion("%lu", "nsecs");
+      call.text(',"args":');
+      printValues(call, args, fn.placement, context, "json");
+      call.text("}");
+    } else {
+      call.text("g");
+      call.conversion("%lu", "$g");
+      call.text(` ${name}(`);
+      printValues(call, args, fn.placement, context, "text");
+      call.text(")");
+    }
+    const entryBody = [...prelude(fn.entry + probeOffset)];
+    const tracksReturns = caps.hasOffsetProbes && fn.retOffsets.length > 0;
+    if (tracksReturns) {
+      entryBody.push(`$d = ${DEPTH}[$g, ${id}] + 1;`, `${DEPTH}[$g, ${id}] = $d;`, `${START}[$g, ${id}, $d] = nsecs;`);
+      maps.add(DEPTH).add(START);
+    }
+    const where = probeOffset > 0 ? `entry, after the stack check (+0x${probeOffset.toString(16)})` : "entry";
+    if (probeOffset === 0 && binary.morestack !== undefined && !caps.hasOffsetProbes) {
+      // The prologue re-runs after runtime.morestack: that second hit is the same call.
+      entryBody.push(`if (${AGAIN}[$g, ${id}]) {`, `  ${deleteStatement(`${AGAIN}[$g, ${id}]`)}`, "} else {", call.render("  "), "}");
+      maps.add(AGAIN);
+    } else {
+      entryBody.push(call.render(""));
+    }
+    blocks.push(probeBlock(`${commentText(name)}: ${where}`, attach(fn.entry + probeOffset), entryBody));
+
+    // Each RET.
+    if (caps.hasOffsetProbes) {
+      for (const retOffset of fn.retOffsets) {
+        const ret = new PrintfBuilder();
+        if (options.mode === "json") {
+          ret.text(`{"event":"return","func":${JSON.stringify(name)},"goid":`);
+          ret.conversion("%lu", "$g");
+          ret.text(',"pid":');
+          ret.conversion("%lu", "pid");
+          ret.text(',"tid":');
+          ret.conversion("%lu", "tid");
+          ret.text(',"ns":');
+          ret.conversion("%lu", "nsecs");
+          ret.text(`,"ret":"+0x${retOffset.toString(16)}","latencyNs":`);
+          ret.conversion("%ld", "$latency");
+          ret.text(',"results":');
+          printValues(ret, results, fn.placement, context, "json");
+          ret.text("}");
+        } else {
+          ret.text("g");
+          ret.conversion("%lu", "$g");
+          ret.text(` ${name} returned`);
+          if (fn.placement === undefined) ret.text(" ?");
+          else if (results.length === 1 && results[0]?.name.startsWith("~") === true) {
+            // One unnamed result (~r0): just its value, as Go would show it.
+            ret.text(" ");
+            printValue(ret, results[0], context);
+          } else if (results.length > 0) {
+            ret.text(" (");
+            printValues(ret, results, fn.placement, context, "text");
+            ret.text(")");
+          }
+          ret.text(" in ");
+          ret.conversion("%ld", "$latency");
+          ret.text("ns");
+        }
+        const body = [
+          ...prelude(fn.entry + retOffset),
+          `$d = ${DEPTH}[$g, ${id}];`,
+          `$start = (int64)${START}[$g, ${id}, $d];`,
+          "$latency = (int64)-1;",
+          `if ($start > 0) { $latency = (int64)nsecs - $start; ${deleteStatement(`${START}[$g, ${id}, $d]`)} }`,
+          `if ($d > 1) { ${DEPTH}[$g, ${id}] = $d - 1; } else { if ($d == 1) { ${deleteStatement(`${DEPTH}[$g, ${id}]`)} } }`,
+          ret.render(""),
+        ];
+        blocks.push(probeBlock(`${commentText(name)}: RET at +0x${retOffset.toString(16)}`, attach(fn.entry + retOffset), body));
+      }
+    }
+  });
+
+  // morestack: mark the function whose prologue called it, so its entry probe skips the re-run.
+  const dedup = functions.map((fn, i) => ({ fn, id: i + 1 })).filter(() => !caps.hasOffsetProbes && binary.morestack !== undefined);
+  if (dedup.length > 0 && binary.morestack !== undefined) {
+    const returnAddress = binary.arch === "arm64" ? 'reg("r30")' : '*(uint64*)reg("sp")';
+    const body = [...prelude(binary.morestack), `$pc = ${returnAddress} - $bias;`];
+    for (const { fn, id } of dedup) body.push(`if ($pc > 0x${fn.entry.toString(16)} && $pc < 0x${fn.end.toString(16)}) { ${AGAIN}[$g, ${id}] = 1; }`);
+    blocks.push(probeBlock("runtime.morestack: a traced function's prologue will run again", attach(binary.morestack), body));
+  }
+  if (maps.size > 0) blocks.push(`END\n{\n${[...maps].map((m) => `  clear(${m});`).join("\n")}\n}`);
+  return header(binary, functions, options) + "\n" + blocks.join("\n\n") + "\n";
+}
+
+function probeBlock(comment: string, attachPoint: string, body: readonly string[]): string {
+  return `// ${comment}\n${attachPoint}\n{\n${body.map((line) => line.split("\n").map((l) => `  ${l}`).join("\n")).join("\n")}\n}`;
+}
+
+/** `name=value, …` (text) or `{"name":value,…}` (JSON); the hidden dictionary is not printed. */
+function printValues(b: PrintfBuilder, values: readonly PlacedValue[], placement: Placement | undefined, context: PrintContext, mode: OutputMode): void {
+  if (mode === "json") b.text("{");
+  if (placement === undefined) {
+    b.text(mode === "json" ? '"?":{"unreadable":"no DWARF: types unknown"}' : "?");
+  }
+  values.forEach((v, i) => {
+    if (i > 0) b.text(mode === "json" ? "," : ", ");
+    b.text(mode === "json" ? `${JSON.stringify(v.name)}:` : `${v.name}=`);
+    printValue(b, v, context);
+  });
+  if (mode === "json") b.text("}");
+}
+
+function header(binary: ScriptBinary, functions: readonly TracedFunction[], options: ScriptOptions): string {
+  const caps = options.capabilities;
+  const lines = [
+    "#!/usr/bin/env bpftrace",
+    `// Written by goxray trace for bpftrace ${formatBpftraceVersion(caps.version)} (${commentText(options.versionSource)})${caps.isObserved ? "" : "; this version was not tested, its behaviour is extrapolated from the nearest tested ones"}.`,
+    `// Binary: ${commentText(binary.path)}${binary.buildId === undefined ? "" : ` (build id ${commentText(binary.buildId)})`}, ${commentText(binary.goVersion)} ${binary.arch}, ${binary.abi} ABI${binary.isPositionIndependent ? ", position-independent" : ""}.`,
+    `// Probes attach to ${commentText(options.attachPath)} by address${options.pid === undefined ? "" : ` and fire only in process ${options.pid}`}; run as root: bpftrace THIS_FILE.`,
+    `// Output: ${options.mode === "json" ? "one JSON object per call and per return" : "one line per call (g<goroutine> name(args)) and per return (name returned (results) in <ns>)"}; strings show at most ${options.stringBytes} bytes${options.mode === "json" ? " (hex) with their real length" : ", a cut one ends in …"}.`,
+    `// Goroutine: ${binary.goroutine.description}.`,
+  ];
+  if (!caps.hasOffsetProbes) {
+    lines.push(
+      `// bpftrace ${formatBpftraceVersion(caps.version)} cannot attach inside a function, so: entry probes sit on each function's first byte, and a hit`,
+      "// that follows runtime.morestack for the same goroutine and function (the prologue running again after the stack grew) is dropped;",
+      "// results and latencies are NOT available from this bpftrace: `goxray trace --run` reads them at the RET instructions through tracefs.",
+    );
+  }
+  if (binary.arch === "arm64") lines.push("// arm64: written from the ABI and checked statically; no live run on arm64 has verified it.");
+  lines.push("// Functions:");
+  for (const fn of functions) {
+    const rets = caps.hasOffsetProbes ? `, ${fn.retOffsets.length} RET probe${fn.retOffsets.length === 1 ? "" : "s"}` : "";
+    lines.push(`//   ${commentText(fn.signature)} at 0x${fn.entry.toString(16)}${rets}`);
+    for (const h of fn.hazards) lines.push(`//     ${h.severity} ${h.code}: ${commentText(h.message)}`);
+  }
+  return lines.join("\n") + "\n";
+}

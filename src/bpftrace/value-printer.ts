@@ -1,0 +1,292 @@
+import type { PlacedPiece, PlacedValue } from "../abi/placement.js";
+import type { GoType } from "../model/go-type.js";
+import type { PrintfBuilder } from "./printf-builder.js";
+import { readMemory, readPiece } from "./read-expr.js";
+
+/** How the script prints: Go-like text for people, or one JSON object per event for programs. */
+export type OutputMode = "text" | "json";
+
+/** What value printing needs besides the value. */
+export interface PrintContext {
+  readonly mode: OutputMode;
+  /** At most this many bytes of a string or byte slice are printed (the real length is printed too). */
+  readonly stringBytes: number;
+  /** The probe's `$` variable holding the load bias (runtime address − link-time address; 0 unless PIE). */
+  readonly bias: string;
+  /** The script's map from link-time itab and type addresses to Go type names (type-names.ts). */
+  readonly typeNameMap: string;
+  /**
+   * Link-time addresses of the itabs and types whose values point at a Go string header, so that
+   * an interface holding one can show its text: `*errors.errorString` in an error, `string` in an `any`.
+   */
+  readonly messageTypes: readonly number[];
+}
+
+/**
+ * Prints one placed value. Text mode writes Go syntax (`{X:10 Y:-20}`, `"gopher"`, `0xc000012000`),
+ * JSON mode a JSON value: 64-bit numbers as numbers (jq keeps them exact), pointers as "0x…"
+ * strings, strings as {len, hex} (bpftrace's %r escapes no quote, so text would not be JSON).
+ * A value no uprobe can read prints as such, never as a number.
+ */
+export function printValue(b: PrintfBuilder, value: PlacedValue, context: PrintContext): void {
+  if (value.home.kind === "unknown") {
+    unreadable(b, context, `unknown placement: ${value.home.why}`);
+    return;
+  }
+  const pieces = { list: value.pieces, next: 0 };
+  printType(b, value.type, pieces, context);
+}
+
+interface PieceStream {
+  readonly list: readonly PlacedPiece[];
+  next: number;
+}
+
+function take(pieces: PieceStream): PlacedPiece | undefined {
+  return pieces.list[pieces.next++];
+}
+
+function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context: PrintContext): void {
+  if (type.size === 0) {
+    b.text(type.kind === "array" ? "[]" : "{}");
+    return;
+  }
+  const first = pieces.list[pieces.next];
+  if (first?.encoding === "bytes") {
+    // A value too large to split (placement.ts MAX_PIECES): say its size, never guess at it.
+    pieces.next++;
+    unreadable(b, context, `${first.size} bytes not decoded`);
+    return;
+  }
+  switch (type.kind) {
+    case "bool": {
+      const read = readOrSkip(b, pieces, context);
+      if (read !== undefined) b.conversion("%s", `${read} ? "true" : "false"`);
+      return;
+    }
+    case "int":
+    case "int8":
+    case "int16":
+    case "int32":
+    case "int64": {
+      const read = readOrSkip(b, pieces, context);
+      if (read !== undefined) b.conversion("%ld", read);
+      return;
+    }
+    case "uint":
+    case "uint8":
+    case "uint16":
+    case "uint32":
+    case "uint64":
+    case "uintptr": {
+      const read = readOrSkip(b, pieces, context);
+      if (read !== undefined) b.conversion("%lu", read);
+      return;
+    }
+    case "float32":
+    case "float64":
+      printFloat(b, type.size, take(pieces), context);
+      return;
+    case "complex64":
+    case "complex128":
+      printComplex(b, type.size / 2, take(pieces), take(pieces), context);
+      return;
+    case "pointer":
+    case "map":
+    case "chan":
+    case "func":
+    case "unsafe.Pointer": {
+      const read = readOrSkip(b, pieces, context);
+      if (read !== undefined) address(b, context, read);
+      return;
+    }
+    case "string": {
+      const ptr = readOrSkip(b, pieces, context);
+      const len = readOrSkip(b, pieces, context);
+      if (ptr !== undefined && len !== undefined) printBytes(b, ptr, len, context, "string");
+      return;
+    }
+    case "slice":
+      printSlice(b, type, pieces, context);
+      return;
+    case "interface":
+      printInterface(b, pieces, context);
+      return;
+    case "struct": {
+      b.text("{");
+      let first = true;
+      for (const field of type.fields) {
+        if (!first) b.text(context.mode === "json" ? "," : " ");
+        first = false;
+        b.text(context.mode === "json" ? `${JSON.stringify(field.name)}:` : `${field.name}:`);
+        printType(b, field.type, pieces, context);
+      }
+      b.text("}");
+      return;
+    }
+    case "array":
+      b.text("[");
+      for (let i = 0; i < type.length; i++) {
+        if (i > 0) b.text(context.mode === "json" ? "," : " ");
+        printType(b, type.elem, pieces, context);
+      }
+      b.text("]");
+      return;
+    case "unknown":
+      unreadable(b, context, `type ${type.name} unknown`);
+      return;
+    default: {
+      const never: never = type;
+      throw new RangeError(`unexpected type ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Reads the next piece into a variable; prints "not readable" and returns undefined when no uprobe can read it. */
+function readOrSkip(b: PrintfBuilder, pieces: PieceStream, context: PrintContext): string | undefined {
+  const piece = take(pieces);
+  const expression = piece === undefined ? undefined : readPiece(piece);
+  if (piece === undefined || expression === undefined) {
+    unreadable(b, context, piece === undefined ? "missing piece" : `in ${registerName(piece)}`);
+    return undefined;
+  }
+  return b.variable(expression);
+}
+
+function registerName(piece: PlacedPiece): string {
+  return piece.location.kind === "register" ? piece.location.register.name : `sp+${piece.location.offset}`;
+}
+
+/** Text `<not readable: why>`; JSON `{"unreadable":"why"}`. */
+function unreadable(b: PrintfBuilder, context: PrintContext, why: string): void {
+  b.text(context.mode === "json" ? `{"unreadable":${JSON.stringify(why)}}` : `<not readable: ${why}>`);
+}
+
+function address(b: PrintfBuilder, context: PrintContext, expression: string): void {
+  b.text(context.mode === "json" ? '"0x' : "0x");
+  b.conversion("%lx", expression);
+  if (context.mode === "json") b.text('"');
+}
+
+/**
+ * A float in a vector register cannot be read by any uprobe (pt_regs has no XMM or V registers);
+ * one in memory (the stack ABI) prints as its IEEE bits, which bpftrace cannot format as a number.
+ */
+function printFloat(b: PrintfBuilder, size: number, piece: PlacedPiece | undefined, context: PrintContext): void {
+  const expression = piece === undefined ? undefined : readPiece(piece);
+  if (piece === undefined || expression === undefined) {
+    unreadable(b, context, piece === undefined ? "missing piece" : `float in ${registerName(piece)}, which eBPF cannot read`);
+    return;
+  }
+  const bits = b.variable(expression);
+  b.text(context.mode === "json" ? `{"float${size * 8}bits":"0x` : `float${size * 8}frombits(0x`);
+  b.conversion("%lx", bits);
+  b.text(context.mode === "json" ? '"}' : ")");
+}
+
+function printComplex(b: PrintfBuilder, half: number, real: PlacedPiece | undefined, imag: PlacedPiece | undefined, context: PrintContext): void {
+  b.text(context.mode === "json" ? '{"real":' : "complex(");
+  printFloat(b, half, real, context);
+  b.text(context.mode === "json" ? ',"imag":' : ", ");
+  printFloat(b, half, imag, context);
+  b.text(context.mode === "json" ? "}" : ")");
+}
+
+/**
+ * `len` bytes at `ptr`, at most context.stringBytes of them: text `"…"` through %r (exact bytes,
+ * NULs included, non-printable bytes as \xNN), followed by `…` when cut; JSON
+ * `{"len":N,"hex":"67 6f"}` (%rh: bytes in hex, so the JSON stays valid whatever the bytes).
+ */
+function printBytes(b: PrintfBuilder, ptr: string, len: string, context: PrintContext, kind: "string" | "bytes"): void {
+  const shown = b.variable(len);
+  b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+  b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+  if (context.mode === "json") {
+    b.text('{"len":');
+    b.conversion("%ld", len);
+    b.text(',"hex":"');
+    b.conversion("%rh", `buf(${ptr}, ${shown})`);
+    b.text('"}');
+    return;
+  }
+  b.text(kind === "string" ? '"' : 'bytes("');
+  b.conversion("%r", `buf(${ptr}, ${shown})`);
+  b.text('"');
+  // bpftrace cannot turn a number into text, so a cut value ends in "…"; --json carries its length.
+  b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
+  if (kind === "bytes") b.text(")");
+}
+
+/** A slice: its length, capacity and address; a []byte or []uint8 also its first bytes. */
+function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, pieces: PieceStream, context: PrintContext): void {
+  const ptr = readOrSkip(b, pieces, context);
+  const len = readOrSkip(b, pieces, context);
+  const cap = readOrSkip(b, pieces, context);
+  if (ptr === undefined || len === undefined || cap === undefined) return;
+  const isBytes = type.elem.kind === "uint8" && type.elem.size === 1;
+  if (context.mode === "json") {
+    b.text('{"ptr":');
+    address(b, context, ptr);
+    b.text(',"len":');
+    b.conversion("%ld", len);
+    b.text(',"cap":');
+    b.conversion("%ld", cap);
+    if (isBytes) {
+      b.text(',"bytes":');
+      printBytes(b, ptr, len, context, "bytes");
+    }
+    b.text("}");
+    return;
+  }
+  b.text(`${type.name}(len=`);
+  b.conversion("%ld", len);
+  b.text(" cap=");
+  b.conversion("%ld", cap);
+  b.text(" ");
+  address(b, context, ptr);
+  if (isBytes) {
+    b.text(" ");
+    printBytes(b, ptr, len, context, "bytes");
+  }
+  b.text(")");
+}
+
+/**
+ * An interface: its dynamic type's name, looked up by the itab (non-empty interfaces) or type
+ * (`any`) word in the script's map of the binary's itab and type symbols (load bias removed), and
+ * its data word; for the message types, the string the data points at.
+ */
+function printInterface(b: PrintfBuilder, pieces: PieceStream, context: PrintContext): void {
+  const tab = readOrSkip(b, pieces, context);
+  const data = readOrSkip(b, pieces, context);
+  if (tab === undefined || data === undefined) return;
+  const key = b.variable(`${tab} == 0 ? 0 : ${tab} - ${context.bias}`);
+  const name = b.variable(`${context.typeNameMap}[${key}]`);
+  const isMessage = context.messageTypes.length === 0 ? "0" : context.messageTypes.map((a) => `${key} == 0x${a.toString(16)}`).join(" || ");
+  const msgPtr = b.variable("(uint64)0");
+  const msgLen = b.variable("(int64)-1");
+  b.statement(`if (${isMessage}) { ${msgPtr} = ${readMemory(data, 0, 8, false)}; ${msgLen} = ${readMemory(data, 8, 8, true)}; }`);
+  if (context.mode === "json") {
+    b.text('{"type":"');
+    b.conversion("%s", name);
+    b.text('","tab":');
+    address(b, context, tab);
+    b.text(',"data":');
+    address(b, context, data);
+    b.text(',"message":');
+    printBytes(b, msgPtr, msgLen, context, "string");
+    b.text("}");
+    return;
+  }
+  b.conversion("%s", name);
+  b.text("(");
+  address(b, context, data);
+  b.conversion("%s", `${msgLen} >= 0 ? " \\"" : ""`);
+  const shown = b.variable(msgLen);
+  b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+  b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+  b.conversion("%r", `buf(${msgPtr}, ${shown})`);
+  b.conversion("%s", `${msgLen} >= 0 ? "\\"" : ""`);
+  b.conversion("%s", `${msgLen} > ${context.stringBytes} ? "…" : ""`);
+  b.text(")");
+}

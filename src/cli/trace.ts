@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { GoxrayError } from "../errors.js";
+import { GoBinary } from "../model/go-binary.js";
+import { buildTraceScript } from "../report/trace-script.js";
+import type { CliOutput } from "./output.js";
+
+interface TraceOptions {
+  pid?: string;
+  bpftrace: string;
+  bpftraceVersion?: string;
+  attachPath?: string;
+  json?: boolean;
+  stringBytes: string;
+}
+
+/** `goxray trace BIN FUNC|REGEX...`: a bpftrace script that prints each call's arguments and each return's results. */
+export function registerTrace(program: Command, out: CliOutput): void {
+  program
+    .command("trace")
+    .description("write a bpftrace script that prints every call's arguments and every return's results, decoded as Go values")
+    .argument("<binary>", "path to a Go ELF binary (with -p, the process's /proc/PID/exe is analysed instead)")
+    .argument("<function...>", "full Go names as goxray funcs prints them, or regular expressions over them")
+    .option("-p, --pid <pid>", "trace only this process, through /proc/PID/exe (a process in a container too)")
+    .option("--bpftrace <path>", "the bpftrace whose version the script is written for", "bpftrace")
+    .option("--bpftrace-version <x.y>", "write for this bpftrace version instead of running one")
+    .option("--attach-path <path>", "write this path into the probes instead of the binary's")
+    .option("--json", "make the script print one JSON object per call and per return")
+    .option("--string-bytes <n>", "print at most this many bytes of each string", "64")
+    .action(async (path: string, functions: string[], options: TraceOptions) => {
+      const pid = options.pid === undefined ? undefined : positiveInteger(options.pid, "--pid");
+      const stringBytes = positiveInteger(options.stringBytes, "--string-bytes");
+      const file = pid === undefined ? path : `/proc/${pid}/exe`;
+      const binary = GoBinary.open(file);
+      try {
+        const { script } = await buildTraceScript(binary, {
+          patterns: functions,
+          bpftrace: options.bpftrace,
+          bpftraceVersion: options.bpftraceVersion,
+          pid,
+          attachPath: options.attachPath,
+          mode: options.json === true ? "json" : "text",
+          stringBytes,
+        });
+        out.stdout(script);
+      } finally {
+        binary.close();
+      }
+    });
+}
+
+function positiveInteger(text: string, option: string): number {
+  if (!/^\d{1,9}$/.test(text) || Number(text) === 0) throw new GoxrayError("usage", { file: "" }, `${option} takes a positive integer, not ${JSON.stringify(text)}`);
+  return Number(text);
+}

@@ -1,0 +1,24 @@
+import type { GoBinary } from "./go-binary.js";
+
+/**
+ * Where runtime.g keeps the goroutine id, read from the binary's own DWARF: the struct has grown
+ * across releases (424 bytes in Go 1.22, 456 in 1.26; goid at 152 in both), so no table of
+ * offsets is kept. The type is reached through a runtime function's `*runtime.g` parameter
+ * (casgstatus, goready, … every release has several), which spares a walk over every type entry.
+ * Undefined without DWARF or when no such parameter is found.
+ */
+export function goidOffset(binary: GoBinary): number | undefined {
+  if (!binary.dwarf().isPresent) return undefined;
+  const types = binary.types();
+  for (const fn of binary.functions().functions) {
+    if (!fn.name.startsWith("runtime.")) continue;
+    for (const param of fn.params) {
+      if (param.typeName !== "*runtime.g" || param.typeOffset === undefined) continue;
+      const pointer = types.typeAt(param.typeOffset);
+      if (pointer.kind !== "pointer" || pointer.elem.kind !== "struct") continue;
+      const field = pointer.elem.fields.find((f) => f.name === "goid");
+      if (field !== undefined && field.type.size === 8) return field.offset;
+    }
+  }
+  return undefined;
+}
