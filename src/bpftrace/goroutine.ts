@@ -23,7 +23,7 @@ export function goroutineId(arch: ArchName, abi: "register" | "stack", goidOffse
     if (arch === "arm64") return { expression: `*(uint64*)(reg("r28") + ${goidOffset})`, description: `runtime.g.goid (+${goidOffset}) through R28`, isGoroutine: true };
     if (abi === "register") return { expression: `*(uint64*)(reg("r14") + ${goidOffset})`, description: `runtime.g.goid (+${goidOffset}) through R14`, isGoroutine: true };
     if (hasLocalExecTls) {
-      return { expression: `*(uint64*)(*(uint64*)(curtask->thread.fsbase - 8) + ${goidOffset})`, description: `runtime.g.goid (+${goidOffset}) through the g at FS:-8`, isGoroutine: true };
+      return { expression: `*(uint64*)(*(uint64*)uptr(curtask->thread.fsbase - 8) + ${goidOffset})`, description: `runtime.g.goid (+${goidOffset}) through the g at FS:-8`, isGoroutine: true };
     }
   }
   const why = goidOffset === undefined ? "runtime.g has no DWARF" : "g's TLS slot is not at a fixed place in this binary (cgo or PIE before Go 1.17)";

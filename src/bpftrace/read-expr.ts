@@ -16,7 +16,9 @@ export function readPiece(piece: PlacedPiece): string | undefined {
     const name = location.register.bpftraceName;
     // A register holds the piece in its low bytes and the rest is unspecified: the cast keeps
     // exactly the piece (a narrow int's upper bits are garbage; docs/bpftrace-versions.md).
-    return name === undefined ? undefined : `(${type})reg("${name}")`;
+    if (name === undefined) return undefined;
+    // reg() is a uint64 already (0.27 warns about a cast that changes nothing).
+    return type === "uint64" ? `reg("${name}")` : `(${type})reg("${name}")`;
   }
   return `*(${type}*)(reg("sp") + ${location.offset})`;
 }

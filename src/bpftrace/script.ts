@@ -79,7 +79,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   const filter = options.pid === undefined ? "" : ` /pid == ${options.pid}/`;
   const attach = (address: number): string => `uprobe:${options.attachPath}:0x${address.toString(16)}${filter}`;
   const prelude = (address: number): string[] => [
-    binary.isPositionIndependent ? `$bias = (uint64)reg("ip") - 0x${address.toString(16)};` : "$bias = (uint64)0;",
+    ...(binary.isPositionIndependent ? [`$bias = reg("ip") - 0x${address.toString(16)};`] : []),
     `$g = ${binary.goroutine.expression};`,
   ];
   const deleteStatement = (key: string): string => (caps.isDeleteAnExpression ? `$deleted = delete(${key});` : `delete(${key});`);
@@ -88,7 +88,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const id = i + 1;
     const name = fn.name;
     const probeOffset = caps.hasOffsetProbes ? fn.entryProbeOffset : 0;
-    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: "$bias", typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes };
+    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: binary.isPositionIndependent ? "$bias" : undefined, typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes };
     const values = fn.placement?.values ?? [];
     const args = values.filter((v) => v.role === "argument");
     const results = values.filter((v) => v.role === "result");
@@ -184,7 +184,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   const dedup = functions.map((fn, i) => ({ fn, id: i + 1 })).filter(() => !caps.hasOffsetProbes && binary.morestack !== undefined);
   if (dedup.length > 0 && binary.morestack !== undefined) {
     const returnAddress = binary.arch === "arm64" ? 'reg("r30")' : '*(uint64*)reg("sp")';
-    const body = [...prelude(binary.morestack), `$pc = ${returnAddress} - $bias;`];
+    const body = [...prelude(binary.morestack), `$pc = ${returnAddress}${binary.isPositionIndependent ? " - $bias" : ""};`];
     for (const { fn, id } of dedup) body.push(`if ($pc > 0x${fn.entry.toString(16)} && $pc < 0x${fn.end.toString(16)}) { ${AGAIN}[$g, ${id}] = 1; }`);
     blocks.push(probeBlock("runtime.morestack: a traced function's prologue will run again", attach(binary.morestack), body));
   }

@@ -11,8 +11,8 @@ export interface PrintContext {
   readonly mode: OutputMode;
   /** At most this many bytes of a string or byte slice are printed (the real length is printed too). */
   readonly stringBytes: number;
-  /** The probe's `$` variable holding the load bias (runtime address − link-time address; 0 unless PIE). */
-  readonly bias: string;
+  /** The probe's `$` variable holding the load bias (runtime address − link-time address); undefined unless PIE. */
+  readonly bias: string | undefined;
   /** The script's map from link-time itab and type addresses to Go type names (type-names.ts). */
   readonly typeNameMap: string;
   /**
@@ -260,7 +260,8 @@ function printInterface(b: PrintfBuilder, pieces: PieceStream, context: PrintCon
   const tab = readOrSkip(b, pieces, context);
   const data = readOrSkip(b, pieces, context);
   if (tab === undefined || data === undefined) return;
-  const key = b.variable(`${tab} == 0 ? 0 : ${tab} - ${context.bias}`);
+  const key = context.bias === undefined ? tab : b.variable(`${tab}`);
+  if (context.bias !== undefined) b.statement(`if (${key} != 0) { ${key} = ${key} - ${context.bias}; }`);
   const name = b.variable(`${context.typeNameMap}[${key}]`);
   const isMessage = context.messageTypes.length === 0 ? "0" : context.messageTypes.map((a) => `${key} == 0x${a.toString(16)}`).join(" || ");
   const msgPtr = b.variable("(uint64)0");
