@@ -25,6 +25,7 @@ export type { Hazard, Severity } from "./hazards/hazard.js";
 export { analyzeBinary, type BinaryAnalysis, type BinaryNote } from "./report/analysis.js";
 export { listFunctions, type FunctionRow, type FunctionFilter } from "./report/function-list.js";
 export { checkFunction, findFunction, type CheckReport, type ValueReport, type PieceReport } from "./report/check-report.js";
+export { buildTraceScript, type TraceRequest, type TraceScript } from "./report/trace-script.js";
 export { summarizeHazards, type HazardSummary, type HazardCount } from "./report/hazard-summary.js";
 export { renderAnalysisText, renderFunctionsText, renderCheckText, renderHazardSummaryText } from "./report/text.js";
 export { renderAnalysisJson, renderFunctionsJson, renderChecksJson } from "./report/json.js";

@@ -5,9 +5,6 @@
  * as printf format text when it is plainly safe, or as a comment with everything else escaped.
  */
 
-// Printable ASCII without `"`, `\` and `%`: what may sit in a printf format or a literal as is.
-const PLAIN = /^[\x20-\x21\x23-\x24\x26-\x5b\x5d-\x7e]*$/;
-
 /** The longest name goxray writes into a script; longer names are cut and marked. */
 const MAX_NAME = 200;
 
@@ -31,11 +28,6 @@ export function stringLiteral(text: string): string {
     else out += `\\x${byte.toString(16).padStart(2, "0")}`;
   }
   return out + '"';
-}
-
-/** True when `text` may be written into a printf format or literal unchanged. */
-export function isPlain(text: string): boolean {
-  return text.length <= MAX_NAME && PLAIN.test(text);
 }
 
 /** `text` for a `//` comment: one line, printable ASCII, everything else as `\xNN` (or `\u{N}`). */

@@ -42,7 +42,7 @@ export interface ScriptBinary {
 }
 
 /** How the script is written. */
-export interface ScriptOptions {
+interface ScriptOptions {
   readonly capabilities: BpftraceCapabilities;
   /** How the bpftrace version was learned, for the header: "detected from `bpftrace --version`". */
   readonly versionSource: string;
@@ -70,7 +70,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   const caps = options.capabilities;
   const blocks: string[] = [];
   const maps = new Set<string>();
-  const usesTypes = binary.typeNames.names.size > 0;
+  const usesTypes = binary.typeNames.isNeeded;
   if (usesTypes) {
     const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name)};`);
     blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${lines.join("\n")}\n}`);

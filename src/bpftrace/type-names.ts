@@ -1,5 +1,3 @@
-import type { ElfFile } from "../elf/elf-file.js";
-
 /**
  * Names for the words of interface values. An interface value's first word points at an itab
  * (non-empty interfaces: `go:itab.*errors.errorString,error`, spelled `go.itab.…` before Go 1.20)
@@ -9,6 +7,8 @@ import type { ElfFile } from "../elf/elf-file.js";
  * stripped binaries have no symbol: the script then prints the address alone.
  */
 export interface TypeNameTable {
+  /** Whether a traced value holds an interface, so the script needs the map (with at least nil in it). */
+  readonly isNeeded: boolean;
   /** Link-time address → Go type name, for the interfaces in the traced signatures. */
   readonly names: ReadonlyMap<number, string>;
   /** Link-time addresses whose value's data word points at a Go string header (see messageTypes). */
@@ -31,13 +31,14 @@ const BUILTIN = new Set(["string", "int", "int8", "int16", "int32", "int64", "ui
 /**
  * The names the script needs for interfaces named `interfaceNames` (Go syntax: "error",
  * "interface {}", "io.Reader"): every static itab of those interfaces, and for empty interfaces
- * the type descriptors of built-in types and of packages named in `packages` (the main module's).
+ * the type descriptors of built-in types and of packages named in `packages` (the main module's),
+ * from the binary's symbol table.
  */
-export function collectTypeNames(elf: ElfFile, interfaceNames: ReadonlySet<string>, packages: readonly string[]): TypeNameTable {
+export function collectTypeNames(symbols: Iterable<{ readonly name: string; readonly value: number }>, interfaceNames: ReadonlySet<string>, packages: readonly string[]): TypeNameTable {
   const names = new Map<number, string>();
   const messageTypes: number[] = [];
-  const symbols = elf.symbols();
-  if (symbols === undefined || interfaceNames.size === 0) return { names, messageTypes };
+  const isNeeded = interfaceNames.size > 0;
+  if (!isNeeded) return { isNeeded, names, messageTypes };
   const wantsEmpty = [...interfaceNames].some((n) => n === "interface {}" || n === "any");
   const add = (address: number, name: string): void => {
     if (names.size >= MAX_NAMES || names.has(address) || address === 0) return;
@@ -57,7 +58,7 @@ export function collectTypeNames(elf: ElfFile, interfaceNames: ReadonlySet<strin
     if (typeName === undefined) continue;
     if (BUILTIN.has(typeName) || packages.some((p) => typeName.startsWith(`${p}.`) || typeName.startsWith(`*${p}.`))) add(symbol.value, typeName);
   }
-  return { names, messageTypes };
+  return { isNeeded, names, messageTypes };
 }
 
 function stripPrefix(name: string, prefix: string): string | undefined {
@@ -65,7 +66,7 @@ function stripPrefix(name: string, prefix: string): string | undefined {
 }
 
 /** "*main.E,error" → type "*main.E", interface "error"; the comma that splits them is the last one outside brackets (generic types have commas inside). */
-export function splitItabName(text: string): { typeName: string; interfaceName: string } | undefined {
+function splitItabName(text: string): { typeName: string; interfaceName: string } | undefined {
   let depth = 0;
   let split = -1;
   for (let i = 0; i < text.length; i++) {

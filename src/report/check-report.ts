@@ -78,7 +78,7 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
 }
 
 /** What checking one function found: the report, and the placement it was made from (for the script writer). */
-export interface Inspection {
+interface Inspection {
   readonly report: CheckReport;
   readonly placement: Placement | undefined;
 }

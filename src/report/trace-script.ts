@@ -4,7 +4,8 @@ import { goroutineId } from "../bpftrace/goroutine.js";
 import { writeScript, type ScriptBinary, type TracedFunction } from "../bpftrace/script.js";
 import { collectTypeNames } from "../bpftrace/type-names.js";
 import type { OutputMode } from "../bpftrace/value-printer.js";
-import { detectBpftraceVersion, parseBpftraceVersion, type BpftraceVersion } from "../bpftrace/version.js";
+import { parseBpftraceVersion, type BpftraceVersion } from "../bpftrace/version.js";
+import { detectBpftraceVersion } from "../run/detect-bpftrace.js";
 import { GoxrayError } from "../errors.js";
 import { findArch } from "../model/arch.js";
 import type { GoBinary } from "../model/go-binary.js";
@@ -40,7 +41,7 @@ export interface TraceScript {
 const MAX_FUNCTIONS = 100;
 
 /** The functions `patterns` name: each is a full name, or else a regular expression matched against every name. */
-export function selectFunctions(binary: GoBinary, patterns: readonly string[]): GoFunction[] {
+function selectFunctions(binary: GoBinary, patterns: readonly string[]): GoFunction[] {
   const index = binary.functions();
   const chosen = new Map<string, GoFunction>();
   for (const pattern of patterns) {
@@ -114,7 +115,7 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
     isPositionIndependent: binary.elf.isPositionIndependent,
     morestack: morestackIndex === undefined ? undefined : pclntab?.entryAt(morestackIndex),
     goroutine: goroutineId(arch.name, abi, goidOffset(binary), !binary.elf.isPositionIndependent && !isCgo),
-    typeNames: collectTypeNames(binary.elf, interfaces, ["main", ...(mainPath === undefined || mainPath === "" ? [] : [mainPath])]),
+    typeNames: collectTypeNames(binary.elf.symbols() ?? [], interfaces, ["main", ...(mainPath === undefined || mainPath === "" ? [] : [mainPath])]),
   };
   const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes) });
   return { script, functions, capabilities };

@@ -1,0 +1,241 @@
+// goxray trace, end to end: the script goxray writes for each bpftrace (host 0.17; 0.23 and 0.27
+// from scripts/make-bpftrace-chroots.sh) runs against the calls sample built by every Go release
+// the tests install, and every value it prints is compared with what the sample logs about the
+// same call (the program's own record of what it passed and got back: samples/README.md).
+// Needs root (CI runs as root); elsewhere the live cases are skipped.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../src/cli/main.js";
+import { requireBpftraces, runBpftrace, type BpftraceCommand } from "./support/bpftrace.js";
+import { buildSample, requireToolchains, type FlagSet, type GoToolchain } from "./support/samples.js";
+
+const isRoot = process.getuid?.() === 0;
+const toolchains = requireToolchains();
+const bpftraces = isRoot ? requireBpftraces() : [];
+
+/** Every function of the calls sample the test traces, with what the trace can show of it. */
+const FUNCTIONS = [
+  "main.SignedInts",
+  "main.UnsignedInts",
+  "main.Bools",
+  "main.Greet",
+  "main.NulString",
+  "main.LongString",
+  "main.SumBytes",
+  "main.SumInts",
+  "main.Midpoint",
+  "main.Area",
+  "main.SumBlock",
+  "main.SumWide",
+  "main.Scale",
+  "main.Point.Norm",
+  "main.(*Cart).Add",
+  "main.Describe",
+  "main.ErrorText",
+  "main.Fail",
+  "main.Parse",
+  "main.Validate",
+  "main.Sum",
+  "main.Many",
+  "main.Floats",
+  "main.Complexes",
+];
+
+async function goxray(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+/** A JSON line with integers beyond 2^53 kept exact (as decimal strings, as the sample logs them). */
+function parseExact(line: string): unknown {
+  return JSON.parse(line.replace(/([:,[])(-?\d{16,})(?=[,\]}])/g, '$1"$2"'));
+}
+
+interface ScriptEvent {
+  event: "call" | "return";
+  func: string;
+  goid: number;
+  latencyNs?: number;
+  args?: Record<string, unknown>;
+  results?: Record<string, unknown>;
+}
+
+interface LoggedCall {
+  func: string;
+  args: Record<string, unknown>;
+  results: Record<string, unknown>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Bytes printed by %rh ("67 6f"), as a Buffer. */
+const hexBytes = (hex: string): Buffer => Buffer.from(hex.replace(/ /g, ""), "hex");
+
+/** Why values did not match, collected so one run reports every difference at once. */
+type Differences = string[];
+
+/**
+ * Compares one value the script printed with the value the program logged, by the shape the
+ * script gives it (value-printer.ts): numbers exactly; {len, hex} strings byte for byte (a cut one
+ * as a prefix with the real length); {ptr, len, cap} slices by length and capacity, and bytes;
+ * interfaces by dynamic type name and message; floats in registers must say they are unreadable.
+ */
+function compare(path: string, printed: unknown, logged: unknown, diffs: Differences, unreadable: string[]): void {
+  const differ = (why: string): void => void diffs.push(`${path}: ${why}: printed ${JSON.stringify(printed)}, logged ${JSON.stringify(logged)}`);
+  if (isObject(printed) && typeof printed["unreadable"] === "string") {
+    unreadable.push(`${path}: ${printed["unreadable"]}`);
+    return;
+  }
+  if (typeof printed === "number" || (typeof printed === "string" && /^-?\d+$/.test(printed))) {
+    if (typeof logged !== "number" && typeof logged !== "string") return differ("not a logged number");
+    if (BigInt(printed) !== BigInt(logged)) differ("numbers differ");
+    return;
+  }
+  if (typeof printed === "boolean") {
+    if (printed !== logged) differ("booleans differ");
+    return;
+  }
+  if (typeof printed === "string" && printed.startsWith("0x")) {
+    // A pointer: the program logs what it points at, which the script does not follow.
+    if (BigInt(printed) === 0n) differ("a nil pointer");
+    return;
+  }
+  if (Array.isArray(printed)) {
+    if (!Array.isArray(logged) || logged.length !== printed.length) return differ("arrays differ in length");
+    printed.forEach((p, i) => compare(`${path}[${i}]`, p, logged[i], diffs, unreadable));
+    return;
+  }
+  if (!isObject(printed)) return differ("unexpected printed value");
+  if (typeof printed["hex"] === "string" && typeof printed["len"] === "number" && Object.keys(printed).length === 2) {
+    const bytes = hexBytes(printed["hex"]);
+    if (typeof logged !== "string") return differ("not a logged string");
+    const want = Buffer.from(logged, "utf8");
+    if (printed["len"] !== want.length) return differ("lengths differ");
+    if (!bytes.equals(want.subarray(0, bytes.length))) differ("bytes differ");
+    if (bytes.length < want.length && bytes.length !== 64) differ(`cut at ${bytes.length} bytes, not 64`);
+    return;
+  }
+  for (const key of ["float32bits", "float64bits"]) {
+    const bits = printed[key];
+    if (typeof bits !== "string") continue;
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigUInt64LE(BigInt(bits));
+    const value = key === "float32bits" ? buffer.readFloatLE(0) : buffer.readDoubleLE(0);
+    if (typeof logged !== "number" || value !== (key === "float32bits" ? Math.fround(logged) : logged)) differ(`float ${value} differs`);
+    return;
+  }
+  if ("ptr" in printed && "cap" in printed) {
+    if (!isObject(logged)) return differ("not a logged slice");
+    compare(`${path}.len`, printed["len"], logged["len"], diffs, unreadable);
+    compare(`${path}.cap`, printed["cap"], logged["cap"], diffs, unreadable);
+    const bytes = printed["bytes"];
+    if (isObject(bytes) && typeof bytes["hex"] === "string") {
+      const elems = [...hexBytes(bytes["hex"])];
+      if (JSON.stringify(elems) !== JSON.stringify(logged["elems"])) differ("slice bytes differ");
+    }
+    return;
+  }
+  if ("tab" in printed && "data" in printed) {
+    if (logged === null) {
+      if (printed["type"] !== "nil" || BigInt(String(printed["tab"])) !== 0n) differ("a nil interface printed as non-nil");
+      return;
+    }
+    if (!isObject(logged)) return differ("not a logged interface");
+    // A type the binary has no symbol for prints as "" with its address; any other name must match.
+    if (printed["type"] !== "" && printed["type"] !== logged["type"]) differ("dynamic types differ");
+    const message = printed["message"];
+    if (isObject(message) && typeof message["len"] === "number" && message["len"] >= 0) {
+      compare(`${path}.message`, message, logged["error"] ?? logged["value"], diffs, unreadable);
+    }
+    return;
+  }
+  if (!isObject(logged)) return differ("not a logged struct");
+  for (const [key, value] of Object.entries(printed)) compare(`${path}.${key}`, value, logged[key], diffs, unreadable);
+}
+
+interface TraceCase {
+  toolchain: GoToolchain;
+  flags: FlagSet;
+  bpftrace: BpftraceCommand;
+}
+
+const cases: TraceCase[] = [];
+for (const toolchain of toolchains) {
+  for (const bpftrace of bpftraces) cases.push({ toolchain, flags: "default", bpftrace });
+}
+// Position-independent builds: the script removes the load bias from itab addresses.
+for (const toolchain of toolchains.filter((t) => t.version === "1.15" || t.version === "1.26")) {
+  for (const bpftrace of bpftraces.filter((b) => b.minor !== "0.17")) cases.push({ toolchain, flags: "pie", bpftrace });
+}
+
+describe.skipIf(!isRoot || cases.length === 0)("goxray trace --json, run by bpftrace, prints what the program passed and returned", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "goxray-trace-"));
+  it.each(cases.map((c) => [`Go ${c.toolchain.version} ${c.flags}, bpftrace ${c.bpftrace.version}`, c] as const))("%s", async (_name, c) => {
+    const binary = buildSample("calls", c.toolchain, "amd64", c.flags);
+    // The version is detected by running the bpftrace (a chroot's wrapper is one executable).
+    const made = await goxray(["trace", binary, ...FUNCTIONS, "--json", "--bpftrace", c.bpftrace.command.join(" ")]);
+    expect(made.stderr).toBe("");
+    expect(made.code).toBe(0);
+    const scriptPath = join(scratch, `go${c.toolchain.version}-${c.flags}-${c.bpftrace.minor}.bt`);
+    writeFileSync(scriptPath, made.stdout);
+    const hasReturns = c.bpftrace.minor !== "0.17";
+    // Two of each event: the first return may belong to a call made before the probes attached.
+    const wanted = (stdout: string): boolean => FUNCTIONS.every((f) => stdout.split(`"event":"${hasReturns ? "return" : "call"}","func":${JSON.stringify(f)}`).length > 2);
+    const run = await runBpftrace(c.bpftrace, [scriptPath], { program: [binary, "-n", "3000", "-interval", "20ms"], stopWhen: wanted, timeoutMs: 30_000 });
+    expect(run.stderr).not.toMatch(/^(?!.*(RLIMIT_MEMLOCK|uprobe_events|failed to detach probe|available_filter_functions|Addrspace is not set)).*(ERROR|error)/m);
+
+    const events: ScriptEvent[] = [];
+    for (const line of run.stdout.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      events.push(parseExact(line) as ScriptEvent);
+    }
+    const logged = new Map<string, LoggedCall>();
+    for (const line of run.programStdout.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const call = parseExact(line) as LoggedCall;
+      if (!logged.has(call.func)) logged.set(call.func, call);
+    }
+    const diffs: Differences = [];
+    const unreadable: string[] = [];
+    for (const func of FUNCTIONS) {
+      const log = logged.get(func);
+      // The first call, and the first return after it (a call already running when the probes
+      // attached returns without a start time).
+      const callIndex = events.findIndex((e) => e.event === "call" && e.func === func);
+      const call = events[callIndex];
+      const ret = events.slice(callIndex + 1).find((e) => e.event === "return" && e.func === func);
+      if (log === undefined || call === undefined) {
+        diffs.push(`${func}: ${log === undefined ? "not logged" : "no call event"}`);
+        continue;
+      }
+      // Go 1.15 PIE has no fixed TLS slot for g: the script matches by thread id instead.
+      const goid = c.toolchain.version === "1.15" && c.flags === "pie" ? call.goid : 1;
+      expect(call.goid, `${func} runs on the main goroutine`).toBe(goid);
+      for (const [name, value] of Object.entries(log.args)) compare(`${func}(${name})`, call.args?.[name], value, diffs, unreadable);
+      if (!hasReturns) continue;
+      if (ret === undefined) {
+        diffs.push(`${func}: no return event`);
+        continue;
+      }
+      expect(ret.goid).toBe(call.goid);
+      expect(ret.latencyNs, `${func}: a return matched with its call has a latency`).toBeGreaterThan(0);
+      // Unnamed results go by position: Go 1.15's DWARF numbers them after the parameters (~r5), the log from 0.
+      const printedResults = Object.entries(ret.results ?? {});
+      Object.entries(log.results).forEach(([name, value], i) => {
+        const printedValue = name.startsWith("~r") ? printedResults[i]?.[1] : ret.results?.[name];
+        compare(`${func} result ${name}`, printedValue, value, diffs, unreadable);
+      });
+    }
+    expect(diffs).toEqual([]);
+    // Only floats in vector registers are unreadable, and only under the register ABI.
+    for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats|Complexes).*: float in X\d+, which eBPF cannot read$/);
+    if (c.toolchain.version === "1.15") expect(unreadable).toEqual([]);
+    // Floats(a, b), Complexes(a, b: two halves each), and with returns Norm, Floats and Complexes' results.
+    else expect(unreadable.length).toBe(hasReturns ? 2 + 4 + 1 + 1 + 2 : 2 + 4);
+  });
+});
