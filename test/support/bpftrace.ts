@@ -91,6 +91,8 @@ export interface RunOptions {
   program?: readonly string[];
   /** Stop bpftrace with SIGINT (it prints its maps and exits) once this holds for its stdout. */
   stopWhen?: (stdout: string) => boolean;
+  /** Stop bpftrace this long after the program exits on its own (its last events drained). */
+  stopAfterProgramExitMs?: number;
   /** SIGINT at this deadline, SIGKILL 3 s later; the default is 30 s. */
   timeoutMs?: number;
   /** Extra environment for bpftrace (BPFTRACE_STRLEN, …). */
@@ -146,6 +148,9 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
         signalGroup(child, "SIGINT");
         killTimer = setTimeout(() => signalGroup(child, "SIGKILL"), KILL_GRACE_MS);
       };
+      let drainTimer: NodeJS.Timeout | undefined;
+      const drainAfter = options.stopAfterProgramExitMs;
+      if (drainAfter !== undefined) void programExited.then(() => (drainTimer = setTimeout(stop, drainAfter)));
       const deadline = setTimeout(() => {
         timedOut = true;
         stop();
@@ -166,6 +171,7 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
       child.once("close", (exitCode, signal) => {
         clearTimeout(deadline);
         if (killTimer !== undefined) clearTimeout(killTimer);
+        if (drainTimer !== undefined) clearTimeout(drainTimer);
         // Whatever bpftrace left in its group (nothing, normally) goes too.
         signalGroup(child, "SIGKILL");
         resolve({ stdout, stderr, exitCode, signal, stoppedByRunner, timedOut, programStdout });
