@@ -52,6 +52,8 @@ interface ScriptOptions {
   readonly pid: number | undefined;
   readonly mode: OutputMode;
   readonly stringBytes: number;
+  /** Pointers followed this many levels deep (--deref). */
+  readonly deref: number;
 }
 
 // Every map the script makes starts with this, so none collides with a user's additions.
@@ -88,7 +90,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const id = i + 1;
     const name = fn.name;
     const probeOffset = caps.hasOffsetProbes ? fn.entryProbeOffset : 0;
-    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: binary.isPositionIndependent ? "$bias" : undefined, typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes };
+    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: binary.isPositionIndependent ? "$bias" : undefined, typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes, deref: options.deref };
     const values = fn.placement?.values ?? [];
     const args = values.filter((v) => v.role === "argument");
     const results = values.filter((v) => v.role === "result");

@@ -1,4 +1,4 @@
-import type { PlacedPiece, PlacedValue } from "../abi/placement.js";
+import { baseValues, findUnplaceable, type PlacedPiece, type PlacedValue } from "../abi/placement.js";
 import type { GoType } from "../model/go-type.js";
 import type { PrintfBuilder } from "./printf-builder.js";
 import { readMemory, readPiece } from "./read-expr.js";
@@ -13,13 +13,15 @@ export interface PrintContext {
   readonly stringBytes: number;
   /** The probe's `$` variable holding the load bias (runtime address − link-time address); undefined unless PIE. */
   readonly bias: string | undefined;
-  /** The script's map from link-time itab and type addresses to Go type names (type-names.ts). */
+  /** The script's map from link-time type descriptor addresses to Go type names (type-names.ts). */
   readonly typeNameMap: string;
   /**
-   * Link-time addresses of the itabs and types whose values point at a Go string header, so that
+   * Link-time addresses of the type descriptors whose values point at a Go string header, so that
    * an interface holding one can show its text: `*errors.errorString` in an error, `string` in an `any`.
    */
   readonly messageTypes: readonly number[];
+  /** How many pointers deep to follow (--deref): a pointer to a struct, string, … prints what it points at too. */
+  readonly deref: number;
 }
 
 /**
@@ -33,20 +35,50 @@ export function printValue(b: PrintfBuilder, value: PlacedValue, context: PrintC
     unreadable(b, context, `unknown placement: ${value.home.why}`);
     return;
   }
-  const pieces = { list: value.pieces, next: 0 };
-  printType(b, value.type, pieces, context);
+  const pieces = { list: value.pieces.map(placedSource), next: 0 };
+  printType(b, value.type, pieces, context, context.deref);
+}
+
+/** One piece ready to print: the expression that reads it (undefined when no uprobe can), and where it is. */
+interface SourcePiece {
+  readonly expression: string | undefined;
+  readonly size: number;
+  readonly encoding: PlacedPiece["encoding"];
+  /** "RAX", "X0", "sp+8", "*(p+16)": for the reason a piece cannot be read. */
+  readonly where: string;
+}
+
+function placedSource(piece: PlacedPiece): SourcePiece {
+  const where = piece.location.kind === "register" ? piece.location.register.name : `sp+${piece.location.offset}`;
+  return { expression: readPiece(piece), size: piece.size, encoding: piece.encoding, where };
+}
+
+// A pointee with more base values than this is not followed: each is one printf argument.
+const MAX_DEREF_PIECES = 32;
+
+/** The pieces of a `type` value at the address in `pointer` (a `$` variable), read from memory. */
+function memorySource(type: GoType, pointer: string): SourcePiece[] | undefined {
+  if (findUnplaceable(type) !== undefined) return undefined;
+  const list: SourcePiece[] = [];
+  for (const base of baseValues(type, "")) {
+    if (list.length === MAX_DEREF_PIECES) return undefined;
+    const size = base.size;
+    if (size !== 1 && size !== 2 && size !== 4 && size !== 8) return undefined;
+    list.push({ expression: readMemory(pointer, base.offset, size, base.encoding === "signed"), size, encoding: base.encoding, where: `*(${pointer}+${base.offset})` });
+  }
+  return list;
 }
 
 interface PieceStream {
-  readonly list: readonly PlacedPiece[];
+  readonly list: readonly SourcePiece[];
   next: number;
 }
 
-function take(pieces: PieceStream): PlacedPiece | undefined {
+function take(pieces: PieceStream): SourcePiece | undefined {
   return pieces.list[pieces.next++];
 }
 
-function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context: PrintContext): void {
+function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context: PrintContext, deref: number): void {
   if (type.size === 0) {
     b.text(type.kind === "array" ? "[]" : "{}");
     return;
@@ -91,7 +123,22 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
     case "complex128":
       printComplex(b, type.size / 2, take(pieces), take(pieces), context);
       return;
-    case "pointer":
+    case "pointer": {
+      const read = readOrSkip(b, pieces, context);
+      if (read === undefined) return;
+      const pointee = deref > 0 && type.elem.size > 0 ? memorySource(type.elem, read) : undefined;
+      if (pointee === undefined) {
+        address(b, context, read);
+        return;
+      }
+      // A nil pointer reads as zeros (the read fails): the address printed first says which it is.
+      b.text(context.mode === "json" ? '{"ptr":' : "");
+      address(b, context, read);
+      b.text(context.mode === "json" ? ',"deref":' : "->");
+      printType(b, type.elem, { list: pointee, next: 0 }, context, deref - 1);
+      if (context.mode === "json") b.text("}");
+      return;
+    }
     case "map":
     case "chan":
     case "func":
@@ -110,7 +157,7 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
       printSlice(b, type, pieces, context);
       return;
     case "interface":
-      printInterface(b, pieces, context);
+      printInterface(b, type.isEmpty, pieces, context);
       return;
     case "struct": {
       b.text("{");
@@ -119,7 +166,7 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
         if (!first) b.text(context.mode === "json" ? "," : " ");
         first = false;
         b.text(context.mode === "json" ? `${JSON.stringify(field.name)}:` : `${field.name}:`);
-        printType(b, field.type, pieces, context);
+        printType(b, field.type, pieces, context, deref);
       }
       b.text("}");
       return;
@@ -128,7 +175,7 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
       b.text("[");
       for (let i = 0; i < type.length; i++) {
         if (i > 0) b.text(context.mode === "json" ? "," : " ");
-        printType(b, type.elem, pieces, context);
+        printType(b, type.elem, pieces, context, deref);
       }
       b.text("]");
       return;
@@ -145,16 +192,12 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
 /** Reads the next piece into a variable; prints "not readable" and returns undefined when no uprobe can read it. */
 function readOrSkip(b: PrintfBuilder, pieces: PieceStream, context: PrintContext): string | undefined {
   const piece = take(pieces);
-  const expression = piece === undefined ? undefined : readPiece(piece);
+  const expression = piece?.expression;
   if (piece === undefined || expression === undefined) {
-    unreadable(b, context, piece === undefined ? "missing piece" : `in ${registerName(piece)}`);
+    unreadable(b, context, piece === undefined ? "missing piece" : `in ${piece.where}`);
     return undefined;
   }
   return b.variable(expression);
-}
-
-function registerName(piece: PlacedPiece): string {
-  return piece.location.kind === "register" ? piece.location.register.name : `sp+${piece.location.offset}`;
 }
 
 /** Text `<not readable: why>`; JSON `{"unreadable":"why"}`. */
@@ -172,10 +215,10 @@ function address(b: PrintfBuilder, context: PrintContext, expression: string): v
  * A float in a vector register cannot be read by any uprobe (pt_regs has no XMM or V registers);
  * one in memory (the stack ABI) prints as its IEEE bits, which bpftrace cannot format as a number.
  */
-function printFloat(b: PrintfBuilder, size: number, piece: PlacedPiece | undefined, context: PrintContext): void {
-  const expression = piece === undefined ? undefined : readPiece(piece);
+function printFloat(b: PrintfBuilder, size: number, piece: SourcePiece | undefined, context: PrintContext): void {
+  const expression = piece?.expression;
   if (piece === undefined || expression === undefined) {
-    unreadable(b, context, piece === undefined ? "missing piece" : `float in ${registerName(piece)}, which eBPF cannot read`);
+    unreadable(b, context, piece === undefined ? "missing piece" : `float in ${piece.where}, which eBPF cannot read`);
     return;
   }
   const bits = b.variable(expression);
@@ -184,7 +227,7 @@ function printFloat(b: PrintfBuilder, size: number, piece: PlacedPiece | undefin
   b.text(context.mode === "json" ? '"}' : ")");
 }
 
-function printComplex(b: PrintfBuilder, half: number, real: PlacedPiece | undefined, imag: PlacedPiece | undefined, context: PrintContext): void {
+function printComplex(b: PrintfBuilder, half: number, real: SourcePiece | undefined, imag: SourcePiece | undefined, context: PrintContext): void {
   b.text(context.mode === "json" ? '{"real":' : "complex(");
   printFloat(b, half, real, context);
   b.text(context.mode === "json" ? ',"imag":' : ", ");
@@ -252,17 +295,19 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
 }
 
 /**
- * An interface: its dynamic type's name, looked up by the itab (non-empty interfaces) or type
- * (`any`) word in the script's map of the binary's itab and type symbols (load bias removed), and
- * its data word; for the message types, the string the data points at.
+ * An interface: its dynamic type's name, looked up by its type descriptor (the first word of an
+ * `any`, the second word of a non-empty interface's itab) in the script's map of descriptors
+ * (load bias removed), and its data word; for the message types, the string the data points at.
  */
-function printInterface(b: PrintfBuilder, pieces: PieceStream, context: PrintContext): void {
+function printInterface(b: PrintfBuilder, isEmpty: boolean, pieces: PieceStream, context: PrintContext): void {
   const tab = readOrSkip(b, pieces, context);
   const data = readOrSkip(b, pieces, context);
   if (tab === undefined || data === undefined) return;
-  const key = context.bias === undefined ? tab : b.variable(`${tab}`);
+  const key = b.variable(isEmpty ? tab : "(uint64)0");
+  if (!isEmpty) b.statement(`if (${tab} != 0) { ${key} = ${readMemory(tab, 8, 8, false)}; }`);
   if (context.bias !== undefined) b.statement(`if (${key} != 0) { ${key} = ${key} - ${context.bias}; }`);
-  const name = b.variable(`${context.typeNameMap}[${key}]`);
+  // Looked up inside the printf, not into a variable: on 0.17 every string costs 64 bytes of the 512-byte BPF stack.
+  const name = `${context.typeNameMap}[${key}]`;
   const isMessage = context.messageTypes.length === 0 ? "0" : context.messageTypes.map((a) => `${key} == 0x${a.toString(16)}`).join(" || ");
   const msgPtr = b.variable("(uint64)0");
   const msgLen = b.variable("(int64)-1");
@@ -288,6 +333,5 @@ function printInterface(b: PrintfBuilder, pieces: PieceStream, context: PrintCon
   b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
   b.conversion("%r", `buf(${msgPtr}, ${shown})`);
   b.conversion("%s", `${msgLen} >= 0 ? "\\"" : ""`);
-  b.conversion("%s", `${msgLen} > ${context.stringBytes} ? "…" : ""`);
   b.text(")");
 }

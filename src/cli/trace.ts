@@ -4,6 +4,9 @@ import { GoBinary } from "../model/go-binary.js";
 import { buildTraceScript } from "../report/trace-script.js";
 import type { CliOutput } from "./output.js";
 
+/** Deeper than this, every pointer level multiplies what one probe reads. */
+const MAX_DEREF = 4;
+
 interface TraceOptions {
   pid?: string;
   bpftrace: string;
@@ -11,6 +14,7 @@ interface TraceOptions {
   attachPath?: string;
   json?: boolean;
   stringBytes: string;
+  deref: string;
 }
 
 /** `goxray trace BIN FUNC|REGEX...`: a bpftrace script that prints each call's arguments and each return's results. */
@@ -26,9 +30,11 @@ export function registerTrace(program: Command, out: CliOutput): void {
     .option("--attach-path <path>", "write this path into the probes instead of the binary's")
     .option("--json", "make the script print one JSON object per call and per return")
     .option("--string-bytes <n>", "print at most this many bytes of each string", "64")
+    .option("--deref <n>", "follow pointers this many levels deep and print what they point at", "0")
     .action(async (path: string, functions: string[], options: TraceOptions) => {
       const pid = options.pid === undefined ? undefined : positiveInteger(options.pid, "--pid");
       const stringBytes = positiveInteger(options.stringBytes, "--string-bytes");
+      const deref = options.deref === "0" ? 0 : Math.min(positiveInteger(options.deref, "--deref"), MAX_DEREF);
       const file = pid === undefined ? path : `/proc/${pid}/exe`;
       const binary = GoBinary.open(file);
       try {
@@ -40,6 +46,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
           attachPath: options.attachPath,
           mode: options.json === true ? "json" : "text",
           stringBytes,
+          deref,
         });
         out.stdout(script);
       } finally {

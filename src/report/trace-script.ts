@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { capabilitiesOf, type BpftraceCapabilities } from "../bpftrace/capabilities.js";
 import { goroutineId } from "../bpftrace/goroutine.js";
 import { writeScript, type ScriptBinary, type TracedFunction } from "../bpftrace/script.js";
-import { collectTypeNames } from "../bpftrace/type-names.js";
+import { chooseTypeNames } from "../bpftrace/type-names.js";
 import type { OutputMode } from "../bpftrace/value-printer.js";
 import { parseBpftraceVersion, type BpftraceVersion } from "../bpftrace/version.js";
 import { detectBpftraceVersion } from "../run/detect-bpftrace.js";
@@ -12,6 +12,7 @@ import type { GoBinary } from "../model/go-binary.js";
 import type { GoFunction } from "../model/go-function.js";
 import type { GoType } from "../model/go-type.js";
 import { goidOffset } from "../model/runtime-g.js";
+import { runtimeTypeNames } from "../model/runtime-types.js";
 import { inspectFunction } from "./check-report.js";
 
 /** What `goxray trace` is asked for. */
@@ -28,6 +29,8 @@ export interface TraceRequest {
   readonly mode: OutputMode;
   /** At most this many bytes of each string (and no more than the bpftrace's buf() holds). */
   readonly stringBytes: number;
+  /** Follow pointers this many levels deep and print what they point at. */
+  readonly deref: number;
 }
 
 /** The script, and what it was written for. */
@@ -36,6 +39,9 @@ export interface TraceScript {
   readonly functions: readonly TracedFunction[];
   readonly capabilities: BpftraceCapabilities;
 }
+
+/** Type descriptors read from DWARF at most (cmd/compile has about 4,600). */
+const MAX_DESCRIPTORS = 200_000;
 
 /** More functions than this in one script is almost always a pattern that matched too much. */
 const MAX_FUNCTIONS = 100;
@@ -115,9 +121,9 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
     isPositionIndependent: binary.elf.isPositionIndependent,
     morestack: morestackIndex === undefined ? undefined : pclntab?.entryAt(morestackIndex),
     goroutine: goroutineId(arch.name, abi, goidOffset(binary), !binary.elf.isPositionIndependent && !isCgo),
-    typeNames: collectTypeNames(binary.elf.symbols() ?? [], interfaces, ["main", ...(mainPath === undefined || mainPath === "" ? [] : [mainPath])]),
+    typeNames: chooseTypeNames(interfaces.size > 0 ? runtimeTypeNames(binary, MAX_DESCRIPTORS) : new Map(), interfaces.size > 0, ["main", ...(mainPath === undefined || mainPath === "" ? [] : [mainPath])]),
   };
-  const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes) });
+  const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes), deref: request.deref });
   return { script, functions, capabilities };
 }
 
