@@ -19,6 +19,12 @@ export interface BpftraceCapabilities {
   readonly isDeleteAnExpression: boolean;
   /** Bytes a buf() may hold: BPFTRACE_STRLEN's default of 64 on 0.17, BPFTRACE_MAX_STRLEN's 1024 later. */
   readonly maxBufBytes: number;
+  /**
+   * Bytes of the 512-byte BPF stack one printf's arguments may take, or undefined when the
+   * version keeps them elsewhere: 0.17 refuses a probe over the limit ("Looks like the BPF stack
+   * limit of 512 bytes is exceeded"); 0.23 and 0.27 took every sample's every function.
+   */
+  readonly printfStackBudget: number | undefined;
   /** Whether this exact version was observed (the others are extrapolated). */
   readonly isObserved: boolean;
 }
@@ -43,6 +49,8 @@ export function capabilitiesOf(version: BpftraceVersion): BpftraceCapabilities {
     hasOffsetProbes: isAtLeast(version, 0, 18),
     isDeleteAnExpression: isAtLeast(version, 0, 27),
     maxBufBytes: isAtLeast(version, 0, 18) ? 1024 : 64,
+    // The rest of the stack holds the probe's own variables and map keys; 0.18–0.22 are taken as tight as 0.17.
+    printfStackBudget: isAtLeast(version, 0, 23) ? undefined : 360,
     isObserved: OBSERVED.includes(`${version.major}.${version.minor}`),
   };
 }

@@ -17,13 +17,22 @@ function bounded(text: string): string {
  * A bpftrace string literal that prints as `text`: `"` and `\` escaped, every other byte outside
  * printable ASCII written as `\xNN` of its UTF-8 encoding (bpftrace 0.17–0.27 decode `\xNN` in
  * literals). A NUL would end the string early, so it is written as the four characters `\x00`.
+ * At most `maxBytes` bytes are printed (0.17 refuses a literal over 63): a longer text is cut and
+ * ends in "…".
  */
-export function stringLiteral(text: string): string {
+export function stringLiteral(text: string, maxBytes = 1023): string {
+  let bytes = Buffer.from(bounded(text), "utf8").toString("latin1").replace(/\0/g, "\\x00");
+  if (bytes.length > maxBytes) {
+    // Cut at a UTF-8 character boundary, then add "…" (3 bytes).
+    let cut = Math.max(0, maxBytes - 3);
+    while (cut > 0 && (bytes.charCodeAt(cut) & 0xc0) === 0x80) cut--;
+    bytes = bytes.slice(0, cut) + Buffer.from("…", "utf8").toString("latin1");
+  }
   let out = '"';
-  for (const byte of Buffer.from(bounded(text), "utf8")) {
+  for (const ch of bytes) {
+    const byte = ch.charCodeAt(0);
     if (byte === 0x22) out += '\\"';
     else if (byte === 0x5c) out += "\\\\";
-    else if (byte === 0x00) out += "\\\\x00";
     else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
     else out += `\\x${byte.toString(16).padStart(2, "0")}`;
   }

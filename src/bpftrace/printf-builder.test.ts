@@ -114,8 +114,8 @@ describe("PrintfBuilder.text", () => {
 
   it("names variables uniquely across the builders of one probe", () => {
     const shared = { next: 0 };
-    const a = new PrintfBuilder(shared);
-    const b = new PrintfBuilder(shared);
+    const a = new PrintfBuilder(64, shared);
+    const b = new PrintfBuilder(64, shared);
     expect([a.variable("1"), b.variable("2"), a.variable("3")]).toEqual(["$v0", "$v1", "$v2"]);
   });
 });

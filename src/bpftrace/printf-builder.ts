@@ -11,10 +11,27 @@ export class PrintfBuilder {
   private readonly args: string[] = [];
   private readonly statements: string[] = [];
   private readonly variables: { next: number };
+  private readonly stringBytes: number;
+  /** What the printf's arguments and the `$` variables take of the BPF stack, roughly (see stackBytes). */
+  private stack = 0;
 
-  /** `variables` is shared by every builder of one probe, so their `$` names never collide. */
-  constructor(variables: { next: number } = { next: 0 }) {
+  /**
+   * `stringBytes` is the size bpftrace gives every string value (BPFTRACE_STRLEN: 64 on 0.17);
+   * `variables` is shared by every builder of one probe, so their `$` names never collide.
+   */
+  constructor(stringBytes = 64, variables: { next: number } = { next: 0 }) {
+    this.stringBytes = stringBytes;
     this.variables = variables;
+  }
+
+  /**
+   * An estimate of the BPF stack the printf needs: bpftrace 0.17 builds the arguments on the
+   * 512-byte stack, a string (a literal, a map value, a ternary's result) twice (its value, then
+   * its copy among the arguments: a probe with three such strings and a 64-byte buf() was
+   * refused), a buf() as its size plus its length word, an integer or `$` variable as 8 bytes.
+   */
+  get stackBytes(): number {
+    return this.stack;
   }
 
   /** Appends `text` to what is printed, exactly. */
@@ -23,7 +40,8 @@ export class PrintfBuilder {
     const flush = (): void => {
       if (run === "") return;
       this.format += "%s";
-      this.args.push(stringLiteral(run));
+      this.args.push(stringLiteral(run, this.stringBytes - 1));
+      this.stack += 2 * this.stringBytes;
       run = "";
     };
     for (const ch of text) {
@@ -38,16 +56,18 @@ export class PrintfBuilder {
     flush();
   }
 
-  /** Appends one conversion (`%ld`, `%r`, …) printing `expression`. */
-  conversion(spec: "%ld" | "%lu" | "%lx" | "%s" | "%r" | "%rh", expression: string): void {
+  /** Appends one conversion (`%ld`, `%r`, …) printing `expression`; a buf() for %r and %rh holds `bufBytes`. */
+  conversion(spec: "%ld" | "%lu" | "%lx" | "%s" | "%r" | "%rh", expression: string, bufBytes = 0): void {
     this.format += spec;
     this.args.push(expression);
+    this.stack += spec === "%s" ? 2 * this.stringBytes : spec === "%r" || spec === "%rh" ? bufBytes + 8 : 8;
   }
 
   /** Computes `expression` into a new `$` variable before the printf, and returns its name. */
   variable(expression: string): string {
     const name = `$v${this.variables.next++}`;
     this.statements.push(`${name} = ${expression};`);
+    this.stack += 8;
     return name;
   }
 

@@ -74,7 +74,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   const maps = new Set<string>();
   const usesTypes = binary.typeNames.isNeeded;
   if (usesTypes) {
-    const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name)};`);
+    const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name, caps.maxBufBytes - 1)};`);
     blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${lines.join("\n")}\n}`);
     maps.add(TYPES);
   }
@@ -90,32 +90,44 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const id = i + 1;
     const name = fn.name;
     const probeOffset = caps.hasOffsetProbes ? fn.entryProbeOffset : 0;
-    const context: PrintContext = { mode: options.mode, stringBytes: options.stringBytes, bias: binary.isPositionIndependent ? "$bias" : undefined, typeNameMap: usesTypes ? TYPES : "", messageTypes: binary.typeNames.messageTypes, deref: options.deref };
+    const full: PrintContext = {
+      mode: options.mode,
+      stringBytes: options.stringBytes,
+      bias: binary.isPositionIndependent ? "$bias" : undefined,
+      typeNameMap: usesTypes ? TYPES : "",
+      messageTypes: binary.typeNames.messageTypes,
+      deref: options.deref,
+      isCompact: false,
+      bufBytes: caps.maxBufBytes,
+    };
     const values = fn.placement?.values ?? [];
     const args = values.filter((v) => v.role === "argument");
     const results = values.filter((v) => v.role === "result");
 
     // Entry.
-    const call = new PrintfBuilder();
-    if (options.mode === "json") {
-      call.text(`{"event":"call","func":${JSON.stringify(name)},"goid":`);
-      call.conversion("%lu", "$g");
-      call.text(',"pid":');
-      call.conversion("%lu", "pid");
-      call.text(',"tid":');
-      call.conversion("%lu", "tid");
-      call.text(',"ns":');
-      call.conversion("%lu", "nsecs");
-      call.text(',"args":');
-      printValues(call, args, fn.placement, context, "json");
-      call.text("}");
-    } else {
-      call.text("g");
-      call.conversion("%lu", "$g");
-      call.text(` ${name}(`);
-      printValues(call, args, fn.placement, context, "text");
-      call.text(")");
-    }
+    const call = fitted(caps, full, (context) => {
+      const call = new PrintfBuilder(caps.maxBufBytes);
+      if (options.mode === "json") {
+        call.text(`{"event":"call","func":${JSON.stringify(name)},"goid":`);
+        call.conversion("%lu", "$g");
+        call.text(',"pid":');
+        call.conversion("%lu", "pid");
+        call.text(',"tid":');
+        call.conversion("%lu", "tid");
+        call.text(',"ns":');
+        call.conversion("%lu", "nsecs");
+        call.text(',"args":');
+        printValues(call, args, fn.placement, context, "json");
+        call.text("}");
+      } else {
+        call.text("g");
+        call.conversion("%lu", "$g");
+        call.text(` ${name}(`);
+        printValues(call, args, fn.placement, context, "text");
+        call.text(")");
+      }
+      return call;
+    });
     const entryBody = [...prelude(fn.entry + probeOffset)];
     const tracksReturns = caps.hasOffsetProbes && fn.retOffsets.length > 0;
     if (tracksReturns) {
@@ -135,39 +147,42 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     // Each RET.
     if (caps.hasOffsetProbes) {
       for (const retOffset of fn.retOffsets) {
-        const ret = new PrintfBuilder();
-        if (options.mode === "json") {
-          ret.text(`{"event":"return","func":${JSON.stringify(name)},"goid":`);
-          ret.conversion("%lu", "$g");
-          ret.text(',"pid":');
-          ret.conversion("%lu", "pid");
-          ret.text(',"tid":');
-          ret.conversion("%lu", "tid");
-          ret.text(',"ns":');
-          ret.conversion("%lu", "nsecs");
-          ret.text(`,"ret":"+0x${retOffset.toString(16)}","latencyNs":`);
-          ret.conversion("%ld", "$latency");
-          ret.text(',"results":');
-          printValues(ret, results, fn.placement, context, "json");
-          ret.text("}");
-        } else {
-          ret.text("g");
-          ret.conversion("%lu", "$g");
-          ret.text(` ${name} returned`);
-          if (fn.placement === undefined) ret.text(" ?");
-          else if (results.length === 1 && results[0]?.name.startsWith("~") === true) {
-            // One unnamed result (~r0): just its value, as Go would show it.
-            ret.text(" ");
-            printValue(ret, results[0], context);
-          } else if (results.length > 0) {
-            ret.text(" (");
-            printValues(ret, results, fn.placement, context, "text");
-            ret.text(")");
+        const ret = fitted(caps, full, (context) => {
+          const ret = new PrintfBuilder(caps.maxBufBytes);
+          if (options.mode === "json") {
+            ret.text(`{"event":"return","func":${JSON.stringify(name)},"goid":`);
+            ret.conversion("%lu", "$g");
+            ret.text(',"pid":');
+            ret.conversion("%lu", "pid");
+            ret.text(',"tid":');
+            ret.conversion("%lu", "tid");
+            ret.text(',"ns":');
+            ret.conversion("%lu", "nsecs");
+            ret.text(`,"ret":"+0x${retOffset.toString(16)}","latencyNs":`);
+            ret.conversion("%ld", "$latency");
+            ret.text(',"results":');
+            printValues(ret, results, fn.placement, context, "json");
+            ret.text("}");
+          } else {
+            ret.text("g");
+            ret.conversion("%lu", "$g");
+            ret.text(` ${name} returned`);
+            if (fn.placement === undefined) ret.text(" ?");
+            else if (results.length === 1 && results[0]?.name.startsWith("~") === true) {
+              // One unnamed result (~r0): just its value, as Go would show it.
+              ret.text(" ");
+              printValue(ret, results[0], context);
+            } else if (results.length > 0) {
+              ret.text(" (");
+              printValues(ret, results, fn.placement, context, "text");
+              ret.text(")");
+            }
+            ret.text(" in ");
+            ret.conversion("%ld", "$latency");
+            ret.text("ns");
           }
-          ret.text(" in ");
-          ret.conversion("%ld", "$latency");
-          ret.text("ns");
-        }
+          return ret;
+        });
         const body = [
           ...prelude(fn.entry + retOffset),
           `$d = ${DEPTH}[$g, ${id}];`,
@@ -192,6 +207,24 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   }
   if (maps.size > 0) blocks.push(`END\n{\n${[...maps].map((m) => `  clear(${m});`).join("\n")}\n}`);
   return header(binary, functions, options) + "\n" + blocks.join("\n\n") + "\n";
+}
+
+/**
+ * The printf `build` makes with the fullest context that fits the version's BPF stack budget,
+ * giving up, in order: the optional markers, the text of errors, the names of dynamic types
+ * (their addresses stay). Cutting strings shorter would not help: a buf() of variable length
+ * takes the longest the version allows. What still does not fit is left to bpftrace to refuse,
+ * with its own message.
+ */
+function fitted(caps: BpftraceCapabilities, full: PrintContext, build: (context: PrintContext) => PrintfBuilder): PrintfBuilder {
+  const budget = caps.printfStackBudget;
+  const steps: PrintContext[] = [full, { ...full, isCompact: true }, { ...full, isCompact: true, messageTypes: [] }, { ...full, isCompact: true, messageTypes: [], typeNameMap: "" }];
+  let printf = build(full);
+  for (const context of steps.slice(1)) {
+    if (budget === undefined || printf.stackBytes <= budget) break;
+    printf = build(context);
+  }
+  return printf;
 }
 
 function probeBlock(comment: string, attachPoint: string, body: readonly string[]): string {

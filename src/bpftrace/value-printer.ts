@@ -22,6 +22,10 @@ export interface PrintContext {
   readonly messageTypes: readonly number[];
   /** How many pointers deep to follow (--deref): a pointer to a struct, string, … prints what it points at too. */
   readonly deref: number;
+  /** The stack a buf() takes: its length is a variable, so bpftrace sizes it for the longest string it allows (64 on 0.17). */
+  readonly bufBytes: number;
+  /** Leave out the optional markers (a cut string's "…", the quotes around an error's text) that cost BPF stack on 0.17. */
+  readonly isCompact: boolean;
 }
 
 /**
@@ -248,15 +252,15 @@ function printBytes(b: PrintfBuilder, ptr: string, len: string, context: PrintCo
     b.text('{"len":');
     b.conversion("%ld", len);
     b.text(',"hex":"');
-    b.conversion("%rh", `buf(${ptr}, ${shown})`);
+    b.conversion("%rh", `buf(${ptr}, ${shown})`, context.bufBytes);
     b.text('"}');
     return;
   }
   b.text(kind === "string" ? '"' : 'bytes("');
-  b.conversion("%r", `buf(${ptr}, ${shown})`);
+  b.conversion("%r", `buf(${ptr}, ${shown})`, context.bufBytes);
   b.text('"');
   // bpftrace cannot turn a number into text, so a cut value ends in "…"; --json carries its length.
-  b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
+  if (!context.isCompact) b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
   if (kind === "bytes") b.text(")");
 }
 
@@ -306,32 +310,54 @@ function printInterface(b: PrintfBuilder, isEmpty: boolean, pieces: PieceStream,
   const key = b.variable(isEmpty ? tab : "(uint64)0");
   if (!isEmpty) b.statement(`if (${tab} != 0) { ${key} = ${readMemory(tab, 8, 8, false)}; }`);
   if (context.bias !== undefined) b.statement(`if (${key} != 0) { ${key} = ${key} - ${context.bias}; }`);
-  // Looked up inside the printf, not into a variable: on 0.17 every string costs 64 bytes of the 512-byte BPF stack.
-  const name = `${context.typeNameMap}[${key}]`;
-  const isMessage = context.messageTypes.length === 0 ? "0" : context.messageTypes.map((a) => `${key} == 0x${a.toString(16)}`).join(" || ");
-  const msgPtr = b.variable("(uint64)0");
-  const msgLen = b.variable("(int64)-1");
-  b.statement(`if (${isMessage}) { ${msgPtr} = ${readMemory(data, 0, 8, false)}; ${msgLen} = ${readMemory(data, 8, 8, true)}; }`);
+  // The name: looked up inside the printf, not into a variable (on 0.17 every string costs BPF
+  // stack); without the map (a probe too big for 0.17's stack), the descriptor's address.
+  const printName = (): void => {
+    if (context.typeNameMap !== "") b.conversion("%s", `${context.typeNameMap}[${key}]`);
+    else {
+      b.text("type@0x");
+      b.conversion("%lx", key);
+    }
+  };
+  const message = context.messageTypes.length === 0 ? undefined : readMessage(b, key, data, context);
   if (context.mode === "json") {
     b.text('{"type":"');
-    b.conversion("%s", name);
+    printName();
     b.text('","tab":');
     address(b, context, tab);
     b.text(',"data":');
     address(b, context, data);
     b.text(',"message":');
-    printBytes(b, msgPtr, msgLen, context, "string");
+    if (message === undefined) b.text('{"len":-1,"hex":""}');
+    else printBytes(b, message.ptr, message.len, context, "string");
     b.text("}");
     return;
   }
-  b.conversion("%s", name);
+  printName();
   b.text("(");
   address(b, context, data);
-  b.conversion("%s", `${msgLen} >= 0 ? " \\"" : ""`);
-  const shown = b.variable(msgLen);
-  b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
-  b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
-  b.conversion("%r", `buf(${msgPtr}, ${shown})`);
-  b.conversion("%s", `${msgLen} >= 0 ? "\\"" : ""`);
+  if (message !== undefined) {
+    const shown = b.variable(message.len);
+    b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+    b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+    if (context.isCompact) {
+      // The text without its quotes: "(0xc000010250 disk full)"; nothing after the space for other types.
+      b.text(" ");
+      b.conversion("%r", `buf(${message.ptr}, ${shown})`, context.bufBytes);
+    } else {
+      b.conversion("%s", `${message.len} >= 0 ? " \\"" : ""`);
+      b.conversion("%r", `buf(${message.ptr}, ${shown})`, context.bufBytes);
+      b.conversion("%s", `${message.len} >= 0 ? "\\"" : ""`);
+    }
+  }
   b.text(")");
+}
+
+/** For a message type's value, the string header its data word points at (length -1 for any other type). */
+function readMessage(b: PrintfBuilder, key: string, data: string, context: PrintContext): { ptr: string; len: string } {
+  const isMessage = context.messageTypes.map((a) => `${key} == 0x${a.toString(16)}`).join(" || ");
+  const ptr = b.variable("(uint64)0");
+  const len = b.variable("(int64)-1");
+  b.statement(`if (${isMessage}) { ${ptr} = ${readMemory(data, 0, 8, false)}; ${len} = ${readMemory(data, 8, 8, true)}; }`);
+  return { ptr, len };
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { GoxrayError } from "../errors.js";
 import { GoBinary } from "../model/go-binary.js";
+import { renderTraceExplain } from "../report/trace-explain.js";
 import { buildTraceScript } from "../report/trace-script.js";
 import type { CliOutput } from "./output.js";
 
@@ -15,6 +16,7 @@ interface TraceOptions {
   json?: boolean;
   stringBytes: string;
   deref: string;
+  explain?: boolean;
 }
 
 /** `goxray trace BIN FUNC|REGEX...`: a bpftrace script that prints each call's arguments and each return's results. */
@@ -30,6 +32,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
     .option("--attach-path <path>", "write this path into the probes instead of the binary's")
     .option("--json", "make the script print one JSON object per call and per return")
     .option("--string-bytes <n>", "print at most this many bytes of each string", "64")
+    .option("--explain", "say what each probe reads and why, instead of printing the script")
     .option("--deref <n>", "follow pointers this many levels deep and print what they point at", "0")
     .action(async (path: string, functions: string[], options: TraceOptions) => {
       const pid = options.pid === undefined ? undefined : positiveInteger(options.pid, "--pid");
@@ -38,7 +41,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
       const file = pid === undefined ? path : `/proc/${pid}/exe`;
       const binary = GoBinary.open(file);
       try {
-        const { script } = await buildTraceScript(binary, {
+        const trace = await buildTraceScript(binary, {
           patterns: functions,
           bpftrace: options.bpftrace,
           bpftraceVersion: options.bpftraceVersion,
@@ -48,7 +51,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
           stringBytes,
           deref,
         });
-        out.stdout(script);
+        out.stdout(options.explain === true ? renderTraceExplain(trace) : trace.script);
       } finally {
         binary.close();
       }
