@@ -4,6 +4,7 @@
 // same call (the program's own record of what it passed and got back: samples/README.md).
 // Needs root (CI runs as root); elsewhere the live cases are skipped.
 
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -241,5 +242,29 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --json, run by bpft
     if (c.toolchain.version === "1.15") expect(unreadable).toEqual([]);
     // Floats(a, b), Complexes(a, b: two halves each), and with returns Norm, Floats and Complexes' results.
     else expect(unreadable.length).toBe(hasReturns ? 2 + 4 + 1 + 1 + 2 : 2 + 4);
+  });
+});
+
+describe.skipIf(!isRoot || bpftraces.length === 0 || toolchains.length === 0)("goxray trace -p PID traces that process only, through /proc/PID/exe", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "goxray-pid-"));
+  it.each(bpftraces.map((b) => [b.version, b] as const))("bpftrace %s", async (_name, bpftrace) => {
+    const toolchain = toolchains[toolchains.length - 1] as GoToolchain;
+    const binary = buildSample("calls", toolchain, "amd64", "default");
+    // Two copies of the same program: only the one named by -p may show up.
+    const programs = [0, 1].map(() => spawn(binary, ["-n", "1500", "-interval", "20ms"], { stdio: "ignore" }));
+    try {
+      const [traced, other] = programs.map((p) => p.pid as number);
+      const made = await goxray(["trace", "-p", String(traced), binary, "main.Greet", "--json", "--bpftrace", bpftrace.command.join(" ")]);
+      expect(made.stderr).toBe("");
+      expect(made.stdout).toContain(`uprobe:/proc/${traced}/exe:0x`);
+      const path = join(scratch, `pid-${bpftrace.minor}.bt`);
+      writeFileSync(path, made.stdout);
+      const run = await runBpftrace(bpftrace, [path], { stopWhen: (out) => out.split('"event":"call"').length > 5, timeoutMs: 20_000 });
+      const pids = new Set([...run.stdout.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1])));
+      expect([...pids]).toEqual([traced]);
+      expect(pids.has(other as number)).toBe(false);
+    } finally {
+      for (const p of programs) p.kill("SIGKILL");
+    }
   });
 });

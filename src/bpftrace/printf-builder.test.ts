@@ -79,13 +79,23 @@ const hostile = fc.oneof(
 );
 
 describe("stringLiteral", () => {
-  it("is one literal of printable ASCII that stands for the text's UTF-8 bytes (a NUL as the text \\x00)", () => {
+  it("is one literal of printable ASCII that stands for the text's UTF-8 bytes (a NUL as the text \\x00), cut to fit", () => {
     fc.assert(
-      fc.property(hostile, (text) => {
-        const literal = stringLiteral(text);
+      fc.property(hostile, fc.integer({ min: 8, max: 1023 }), (text, maxBytes) => {
+        const literal = stringLiteral(text, maxBytes);
         const bytes = decodeLiteral(literal);
-        const expected = Buffer.from(text.length > 200 ? `${text.slice(0, 200)}…` : text, "utf8").toString("latin1").replace(/\0/g, "\\x00");
-        expect(bytes.toString("latin1")).toBe(expected);
+        const whole = Buffer.from(text.length > 200 ? `${text.slice(0, 200)}…` : text, "utf8").toString("latin1").replace(/\0/g, "\\x00");
+        const printed = bytes.toString("latin1");
+        expect(bytes.length).toBeLessThanOrEqual(maxBytes);
+        if (whole.length <= maxBytes) {
+          expect(printed).toBe(whole);
+        } else {
+          // Cut at a character boundary, marked with "…": valid UTF-8, a prefix of the whole.
+          const ellipsis = Buffer.from("…", "utf8").toString("latin1");
+          expect(printed.endsWith(ellipsis)).toBe(true);
+          expect(whole.startsWith(printed.slice(0, -ellipsis.length))).toBe(true);
+          expect(Buffer.from(bytes.toString("utf8"), "utf8").equals(bytes)).toBe(true);
+        }
       }),
     );
   });
