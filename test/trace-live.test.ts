@@ -143,6 +143,17 @@ function compare(path: string, printed: unknown, logged: unknown, diffs: Differe
       const elems = [...hexBytes(bytes["hex"])];
       if (JSON.stringify(elems) !== JSON.stringify(logged["elems"])) differ("slice bytes differ");
     }
+    const elems = printed["elems"];
+    if (isObject(elems) && typeof elems["hex"] === "string" && typeof elems["size"] === "number") {
+      // Little-endian elements of the printed size, signed for int kinds.
+      const memory = hexBytes(elems["hex"]);
+      const size = elems["size"];
+      const signed = /^int/.test(String(elems["kind"]));
+      const values: string[] = [];
+      for (let at = 0; at + size <= memory.length; at += size) values.push((signed ? memory.readBigInt64LE.bind(memory) : memory.readBigUInt64LE.bind(memory))(at).toString());
+      const want = (Array.isArray(logged["elems"]) ? logged["elems"] : []).map((v) => String(v));
+      if (size !== 8 || elems["count"] !== Math.min(want.length, 8) || JSON.stringify(values) !== JSON.stringify(want.slice(0, values.length))) differ("slice elements differ");
+    }
     return;
   }
   if ("tab" in printed && "data" in printed) {

@@ -264,7 +264,10 @@ function printBytes(b: PrintfBuilder, ptr: string, len: string, context: PrintCo
   if (kind === "bytes") b.text(")");
 }
 
-/** A slice: its length, capacity and address; a []byte or []uint8 also its first bytes. */
+/** Element kinds whose values a slice's JSON carries as memory (--json): fixed-size numbers and addresses. */
+const SCALAR_ELEMENTS: ReadonlySet<GoType["kind"]> = new Set(["bool", "int", "int8", "int16", "int32", "int64", "uint", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "pointer", "unsafe.Pointer", "map", "chan", "func"]);
+
+/** A slice: its length, capacity and address; a []byte or []uint8 also its first bytes, and in JSON the first elements of other scalar slices. */
 function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, pieces: PieceStream, context: PrintContext): void {
   const ptr = readOrSkip(b, pieces, context);
   const len = readOrSkip(b, pieces, context);
@@ -281,6 +284,19 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
     if (isBytes) {
       b.text(',"bytes":');
       printBytes(b, ptr, len, context, "bytes");
+    } else if (SCALAR_ELEMENTS.has(type.elem.kind) && [1, 2, 4, 8].includes(type.elem.size)) {
+      // The first elements' memory, whole elements only: a reader decodes them by size and kind
+      // (little-endian on amd64 and arm64); as many as fit the string size.
+      const size = type.elem.size;
+      const count = Math.floor(context.stringBytes / size);
+      const shown = b.variable(len);
+      b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+      b.statement(`if (${shown} > ${count}) { ${shown} = ${count}; }`);
+      b.text(`,"elems":{"kind":"${type.elem.kind}","size":${size},"count":`);
+      b.conversion("%ld", shown);
+      b.text(',"hex":"');
+      b.conversion("%rh", `buf(${ptr}, ${shown} * ${size})`, context.bufBytes);
+      b.text('"}');
     }
     b.text("}");
     return;

@@ -21,7 +21,7 @@ export function renderTraceExplain(trace: TraceScript): string {
     } else if (caps.hasOffsetProbes) {
       lines.push(`  entry probe at ${hex(fn.entry)}: the function has no stack check, its entry runs once per call`);
     } else {
-      lines.push(`  entry probe at ${hex(fn.entry)}: a hit right after runtime.morestack returned to this function on the same goroutine is the prologue running again, and is skipped`);
+      lines.push(`  entry probe at ${hex(fn.entry)}: a hit that follows runtime.morestack on the same goroutine is the prologue running again after the stack grew, and is skipped`);
     }
     explainValues(lines, values.filter((v) => v.role !== "result"), fn);
     if (!caps.hasOffsetProbes) {
