@@ -4,7 +4,7 @@
 // same call (the program's own record of what it passed and got back: samples/README.md).
 // Needs root (CI runs as root); elsewhere the live cases are skipped.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -277,5 +277,233 @@ describe.skipIf(!isRoot || bpftraces.length === 0 || toolchains.length === 0)("g
     } finally {
       for (const p of programs) p.kill("SIGKILL");
     }
+  });
+});
+
+// gdb reads the compiler's DWARF on its own: at a breakpoint on each function, its frame line
+// shows every argument as the DWARF locations give it. Each value goxray's script printed must
+// equal gdb's, and where gdb cannot show a value or shows a wrong one (the compiler's DWARF is
+// incomplete: a partly used stack argument, a slice whose cap the body never reads), goxray's own
+// check must have said that the DWARF disagrees with the ABI or has no location there.
+
+/** A value as gdb prints it in a frame line. */
+type GdbValue = { kind: "struct"; fields: Map<string, GdbValue> } | { kind: "list"; items: GdbValue[] } | { kind: "text"; text: string };
+
+/** Parses gdb's `name=value, name=value` frame arguments (values: `{A = 1, B = {..}}`, `{1, 2}`, `0x4a "text"`, `-5 '\373'`). */
+function parseGdbArgs(text: string): Map<string, GdbValue> {
+  let at = 0;
+  const skipSpaces = (): void => {
+    while (text[at] === " ") at++;
+  };
+  const value = (): GdbValue => {
+    skipSpaces();
+    if (text[at] === "{") {
+      at++;
+      const fields = new Map<string, GdbValue>();
+      const items: GdbValue[] = [];
+      while (at < text.length && text[at] !== "}") {
+        skipSpaces();
+        const named = /^([A-Za-z_~.][\w~.]*) = /.exec(text.slice(at));
+        if (named !== null) {
+          at += named[0].length;
+          fields.set(named[1] ?? "", value());
+        } else items.push(value());
+        skipSpaces();
+        if (text[at] === ",") at++;
+      }
+      at++;
+      return fields.size > 0 ? { kind: "struct", fields } : { kind: "list", items };
+    }
+    let out = "";
+    let depth = 0;
+    let quote: string | undefined;
+    while (at < text.length) {
+      const ch = text[at] ?? "";
+      if (quote !== undefined) {
+        out += ch;
+        if (ch === "\\") out += text[++at] ?? "";
+        else if (ch === quote) quote = undefined;
+      } else if (ch === '"' || ch === "'") {
+        quote = ch;
+        out += ch;
+      } else if (ch === "<") {
+        depth++;
+        out += ch;
+      } else if (ch === ">") {
+        depth--;
+        out += ch;
+      } else if (depth === 0 && (ch === "," || ch === "}")) break;
+      else out += ch;
+      at++;
+    }
+    return { kind: "text", text: out.trim() };
+  };
+  const args = new Map<string, GdbValue>();
+  while (at < text.length) {
+    skipSpaces();
+    const named = /^([^=\s]+)=/.exec(text.slice(at));
+    if (named === null) break;
+    at += named[0].length;
+    args.set(named[1] ?? "", value());
+    skipSpaces();
+    if (text[at] === ",") at++;
+  }
+  return args;
+}
+
+/** The bytes of a gdb string literal's body (C escapes: \ooo, \", \\, \n, …). */
+function gdbStringBytes(body: string): Buffer {
+  const out: number[] = [];
+  const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '"': 34, "\\": 92, "'": 39 };
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== "\\") {
+      out.push(...Buffer.from(body[i] ?? "", "utf8"));
+      continue;
+    }
+    const oct = /^[0-7]{1,3}/.exec(body.slice(i + 1));
+    if (oct !== null) {
+      out.push(Number.parseInt(oct[0], 8));
+      i += oct[0].length;
+    } else {
+      out.push(simple[body[i + 1] ?? ""] ?? 0);
+      i++;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** Compares a value goxray's script printed (JSON) with gdb's; `unavailable` collects what gdb could not show. */
+function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, diffs: Differences, unavailable: string[]): void {
+  const differ = (why: string): void => void diffs.push(`${path}: ${why}: printed ${JSON.stringify(printed)}, gdb ${JSON.stringify(gdb)}`);
+  if (gdb === undefined) return differ("gdb shows no such value");
+  if (gdb.kind === "text" && /<(optimized out|synthetic pointer|error:)/.test(gdb.text)) {
+    unavailable.push(path);
+    return;
+  }
+  if (isObject(printed) && typeof printed["unreadable"] === "string") return;
+  if (typeof printed === "number" || (typeof printed === "string" && /^-?\d+$/.test(printed))) {
+    const number = gdb.kind === "text" ? /^-?\d+/.exec(gdb.text)?.[0] : undefined;
+    if (number === undefined || BigInt(number) !== BigInt(printed)) differ("numbers differ");
+    return;
+  }
+  if (typeof printed === "boolean") {
+    if (gdb.kind !== "text" || gdb.text !== String(printed)) differ("booleans differ");
+    return;
+  }
+  if (typeof printed === "string") return; // an address in another process
+  if (Array.isArray(printed)) {
+    if (gdb.kind !== "list" || gdb.items.length !== printed.length) return differ("arrays differ");
+    printed.forEach((p, i) => compareGdb(`${path}[${i}]`, p, gdb.items[i], diffs, unavailable));
+    return;
+  }
+  if (!isObject(printed)) return differ("unexpected printed value");
+  if (typeof printed["hex"] === "string" && typeof printed["len"] === "number" && Object.keys(printed).length === 2) {
+    const body = gdb.kind === "text" ? /"((?:[^"\\]|\\.)*)"/.exec(gdb.text)?.[1] : undefined;
+    if (body === undefined) {
+      // gdb shows `0x… <error: …>` or a bare address for a string it cannot read.
+      if (printed["len"] === 0) return;
+      return differ("gdb shows no text");
+    }
+    const want = gdbStringBytes(body);
+    const bytes = hexBytes(printed["hex"]);
+    if (!bytes.equals(want.subarray(0, bytes.length))) differ("string bytes differ");
+    return;
+  }
+  for (const key of ["float32bits", "float64bits"]) {
+    const bits = printed[key];
+    if (typeof bits !== "string") continue;
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigUInt64LE(BigInt(bits));
+    const value = key === "float32bits" ? buffer.readFloatLE(0) : buffer.readDoubleLE(0);
+    if (gdb.kind !== "text" || Number(gdb.text) !== value) differ("floats differ");
+    return;
+  }
+  if ("real" in printed && "imag" in printed) return; // gdb prints complex numbers in its own syntax
+  if ("ptr" in printed && "cap" in printed) {
+    if (gdb.kind !== "struct") return differ("gdb shows no slice");
+    compareGdb(`${path}.len`, printed["len"], gdb.fields.get("len"), diffs, unavailable);
+    compareGdb(`${path}.cap`, printed["cap"], gdb.fields.get("cap"), diffs, unavailable);
+    return;
+  }
+  if ("ptr" in printed && "deref" in printed) return; // gdb shows the pointer only
+  if ("tab" in printed && "data" in printed) {
+    if (gdb.kind !== "struct") return differ("gdb shows no interface");
+    const word = gdb.fields.get("tab") ?? gdb.fields.get("_type");
+    const address = word?.kind === "text" ? /^0x[0-9a-f]+/.exec(word.text)?.[0] : undefined;
+    if (address === undefined || BigInt(address) !== BigInt(String(printed["tab"]))) differ("interface type words differ");
+    return;
+  }
+  if (gdb.kind !== "struct") return differ("gdb shows no struct");
+  for (const [key, value] of Object.entries(printed)) compareGdb(`${path}.${key}`, value, gdb.fields.get(key), diffs, unavailable);
+}
+
+/** gdb's frame line at a breakpoint on each function, one run of the program (`-n 1`). */
+function gdbFrames(binary: string, functions: readonly string[]): Map<string, Map<string, GdbValue>> {
+  const commands = ["set pagination off", "set print frame-arguments all", "set print entry-values no", "set print elements 1000", "set confirm off"];
+  for (const f of functions) commands.push(`break ${f}`, "commands", "continue", "end");
+  commands.push("run -n 1 > /dev/null");
+  const file = join(mkdtempSync(join(tmpdir(), "goxray-gdb-")), "commands.gdb");
+  writeFileSync(file, commands.join("\n") + "\n");
+  const out = spawnSync("timeout", ["120", "gdb", "-nx", "-batch", "-x", file, binary], { encoding: "utf8", maxBuffer: 64 << 20 });
+  const frames = new Map<string, Map<string, GdbValue>>();
+  for (const line of out.stdout.split("\n")) {
+    const m = /hit Breakpoint \d+, (?:0x[0-9a-f]+ in )?(\S+) \((.*)\) at \S+$/.exec(line);
+    if (m !== null && !frames.has(m[1] ?? "")) frames.set(m[1] ?? "", parseGdbArgs(m[2] ?? ""));
+  }
+  return frames;
+}
+
+const gdbCases = toolchains.filter((t) => ["1.15", "1.22", "1.27"].includes(t.version));
+const offsetBpftrace = bpftraces.find((b) => b.minor === "0.23") ?? bpftraces.find((b) => b.minor !== "0.17");
+const hasGdb = spawnSync("gdb", ["--version"]).status === 0;
+
+describe.skipIf(!isRoot || offsetBpftrace === undefined || !hasGdb)("the values the script prints equal gdb's reading of the compiler's DWARF", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "goxray-gdbcmp-"));
+  it.each(gdbCases.map((t) => [`Go ${t.version}`, t] as const))("%s", async (_name, toolchain) => {
+    const bpftrace = offsetBpftrace as BpftraceCommand;
+    const binary = buildSample("calls", toolchain, "amd64", "default");
+    const frames = gdbFrames(binary, FUNCTIONS);
+    const made = await goxray(["trace", binary, ...FUNCTIONS, "--json", "--bpftrace", bpftrace.command.join(" ")]);
+    const path = join(scratch, `go${toolchain.version}.bt`);
+    writeFileSync(path, made.stdout);
+    const wanted = (stdout: string): boolean => FUNCTIONS.every((f) => stdout.includes(`"event":"call","func":${JSON.stringify(f)}`));
+    const run = await runBpftrace(bpftrace, [path], { program: [binary, "-n", "3000", "-interval", "20ms"], stopWhen: wanted, timeoutMs: 30_000 });
+    const calls = new Map<string, ScriptEvent>();
+    for (const line of run.stdout.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const e = parseExact(line) as ScriptEvent;
+      if (e.event === "call" && !calls.has(e.func)) calls.set(e.func, e);
+    }
+    const checked = await goxray(["check", binary, ...FUNCTIONS, "--json"]);
+    const reports = JSON.parse(checked.stdout) as { function: string; params: { name: string; dwarf: string }[] }[];
+    const diffs: Differences = [];
+    const unavailable: string[] = [];
+    let compared = 0;
+    for (const func of FUNCTIONS) {
+      const frame = frames.get(func);
+      const call = calls.get(func);
+      if (frame === undefined || call === undefined) {
+        diffs.push(`${func}: ${frame === undefined ? "gdb did not stop there" : "no call event"}`);
+        continue;
+      }
+      for (const [name, value] of Object.entries(call.args ?? {})) {
+        const before = diffs.length;
+        compareGdb(`${func}(${name})`, value, frame.get(name), diffs, unavailable);
+        if (diffs.length === before) compared++;
+        // A value gdb shows wrong or cannot show must be one that goxray's check flags.
+        const flagged = reports.find((r) => r.function === func)?.params.find((p) => p.name === name)?.dwarf !== "agrees";
+        if (diffs.length > before && flagged) diffs.splice(before);
+      }
+    }
+    // A whole argument gdb cannot show must be one goxray's check flags; a part of one (a slice's
+    // cap that the body never reads has no location in Go 1.15's DWARF) is only listed.
+    for (const u of unavailable.filter((p) => p.endsWith(")"))) {
+      const [, func, name] = /^(.*)\((\w+)\)$/.exec(u) ?? [];
+      const dwarf = reports.find((r) => r.function === func)?.params.find((p) => p.name === name)?.dwarf;
+      expect(`${u}: goxray check says ${String(dwarf)}`).not.toMatch(/says agrees$/);
+    }
+    console.log(`Go ${toolchain.version}: ${compared} arguments equal gdb's; gdb could not show ${unavailable.length} (${unavailable.join(", ")}); whole arguments among them are flagged by goxray check`);
+    expect(diffs).toEqual([]);
+    expect(compared).toBeGreaterThan(30);
   });
 });
