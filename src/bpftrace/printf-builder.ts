@@ -76,9 +76,26 @@ export class PrintfBuilder {
     this.statements.push(code);
   }
 
+  /** Conditions under which a string was cut (its length over what is shown): see `withLengths`. */
+  readonly cutConditions: string[] = [];
+
   /** The statements, then the printf with a newline; one per line, indented by `indent`. */
   render(indent: string): string {
-    const printf = `printf(${['"' + this.format + '\\n"', ...this.args].join(", ")});`;
-    return [...this.statements, printf].map((line) => indent + line).join("\n");
+    return [...this.statements, this.printf()].map((line) => indent + line).join("\n");
+  }
+
+  /**
+   * This printf, or, when one of its strings is cut, `other` (the same values printed with their
+   * lengths): bpftrace cannot turn a number into text, so the choice is two printfs. This
+   * builder's statements run first (its conditions need them), `other`'s only in its branch.
+   */
+  renderUnlessCut(other: PrintfBuilder, indent: string): string {
+    if (this.cutConditions.length === 0) return this.render(indent);
+    const lines = [...this.statements, `if (${this.cutConditions.join(" || ")}) {`, ...other.statements.map((l) => `  ${l}`), `  ${other.printf()}`, "} else {", `  ${this.printf()}`, "}"];
+    return lines.map((line) => indent + line).join("\n");
+  }
+
+  private printf(): string {
+    return `printf(${['"' + this.format + '\\n"', ...this.args].join(", ")});`;
   }
 }

@@ -98,6 +98,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
       messageTypes: binary.typeNames.messageTypes,
       deref: options.deref,
       isCompact: false,
+      showsLengths: false,
       bufBytes: caps.maxBufBytes,
     };
     const values = fn.placement?.values ?? [];
@@ -105,8 +106,9 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const results = values.filter((v) => v.role === "result");
 
     // Entry.
-    const call = fitted(caps, full, (context) => {
-      const call = new PrintfBuilder(caps.maxBufBytes);
+    const variables = { next: 0 };
+    const makeCall = (context: PrintContext): PrintfBuilder => {
+      const call = new PrintfBuilder(caps.maxBufBytes, variables);
       if (options.mode === "json") {
         call.text(`{"event":"call","func":${JSON.stringify(name)},"goid":`);
         call.conversion("%lu", "$g");
@@ -127,7 +129,10 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
         call.text(")");
       }
       return call;
-    });
+    };
+    const call = fitted(caps, full, makeCall);
+    // Where the stack allows it, a call whose string was cut prints the lengths (text mode).
+    const callText = (indent: string): string => (caps.printfStackBudget === undefined && options.mode === "text" ? call.renderUnlessCut(makeCall({ ...full, showsLengths: true }), indent) : call.render(indent));
     const entryBody = [...prelude(fn.entry + probeOffset)];
     const tracksReturns = caps.hasOffsetProbes && fn.retOffsets.length > 0;
     if (tracksReturns) {
@@ -137,18 +142,19 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const where = probeOffset > 0 ? `entry, after the stack check (+0x${probeOffset.toString(16)})` : "entry";
     if (probeOffset === 0 && binary.morestack !== undefined && !caps.hasOffsetProbes) {
       // The prologue re-runs after runtime.morestack: that second hit is the same call.
-      entryBody.push(`if (${AGAIN}[$g, ${id}]) {`, `  ${deleteStatement(`${AGAIN}[$g, ${id}]`)}`, "} else {", call.render("  "), "}");
+      entryBody.push(`if (${AGAIN}[$g, ${id}]) {`, `  ${deleteStatement(`${AGAIN}[$g, ${id}]`)}`, "} else {", callText("  "), "}");
       maps.add(AGAIN);
     } else {
-      entryBody.push(call.render(""));
+      entryBody.push(callText(""));
     }
     blocks.push(probeBlock(`${commentText(name)}: ${where}`, attach(fn.entry + probeOffset), entryBody));
 
     // Each RET.
     if (caps.hasOffsetProbes) {
       for (const retOffset of fn.retOffsets) {
-        const ret = fitted(caps, full, (context) => {
-          const ret = new PrintfBuilder(caps.maxBufBytes);
+        const retVariables = { next: 0 };
+        const makeRet = (context: PrintContext): PrintfBuilder => {
+          const ret = new PrintfBuilder(caps.maxBufBytes, retVariables);
           if (options.mode === "json") {
             ret.text(`{"event":"return","func":${JSON.stringify(name)},"goid":`);
             ret.conversion("%lu", "$g");
@@ -182,7 +188,8 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
             ret.text("ns");
           }
           return ret;
-        });
+        };
+        const ret = fitted(caps, full, makeRet);
         const body = [
           ...prelude(fn.entry + retOffset),
           `$d = ${DEPTH}[$g, ${id}];`,
@@ -190,7 +197,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
           "$latency = (int64)-1;",
           `if ($start > 0) { $latency = (int64)nsecs - $start; ${deleteStatement(`${START}[$g, ${id}, $d]`)} }`,
           `if ($d > 1) { ${DEPTH}[$g, ${id}] = $d - 1; } else { if ($d == 1) { ${deleteStatement(`${DEPTH}[$g, ${id}]`)} } }`,
-          ret.render(""),
+          caps.printfStackBudget === undefined && options.mode === "text" ? ret.renderUnlessCut(makeRet({ ...full, showsLengths: true }), "") : ret.render(""),
         ];
         blocks.push(probeBlock(`${commentText(name)}: RET at +0x${retOffset.toString(16)}`, attach(fn.entry + retOffset), body));
       }
@@ -252,7 +259,7 @@ function header(binary: ScriptBinary, functions: readonly TracedFunction[], opti
     `// Written by goxray trace for bpftrace ${formatBpftraceVersion(caps.version)} (${commentText(options.versionSource)})${caps.isObserved ? "" : "; this version was not tested, its behaviour is extrapolated from the nearest tested ones"}.`,
     `// Binary: ${commentText(binary.path)}${binary.buildId === undefined ? "" : ` (build id ${commentText(binary.buildId)})`}, ${commentText(binary.goVersion)} ${binary.arch}, ${binary.abi} ABI${binary.isPositionIndependent ? ", position-independent" : ""}.`,
     `// Probes attach to ${commentText(options.attachPath)} by address${options.pid === undefined ? "" : ` and fire only in process ${options.pid}`}; run as root: bpftrace THIS_FILE.`,
-    `// Output: ${options.mode === "json" ? "one JSON object per call and per return" : "one line per call (g<goroutine> name(args)) and per return (name returned (results) in <ns>)"}; strings show at most ${options.stringBytes} bytes${options.mode === "json" ? " (hex) with their real length" : ", a cut one ends in …"}.`,
+    `// Output: ${options.mode === "json" ? "one JSON object per call and per return" : "one line per call (g<goroutine> name(args)) and per return (name returned (results) in <ns>)"}; strings show at most ${options.stringBytes} bytes${options.mode === "json" ? " (hex) with their real length" : caps.printfStackBudget === undefined ? ", a cut one ends in … and shows its length" : ", a cut one ends in …"}.`,
     `// Goroutine: ${binary.goroutine.description}.`,
   ];
   if (!caps.hasOffsetProbes) {

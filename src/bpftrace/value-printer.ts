@@ -24,6 +24,8 @@ export interface PrintContext {
   readonly deref: number;
   /** The stack a buf() takes: its length is a variable, so bpftrace sizes it for the longest string it allows (64 on 0.17). */
   readonly bufBytes: number;
+  /** Print every string's length after it (the variant printed when one is cut; text mode). */
+  readonly showsLengths: boolean;
   /** Leave out the optional markers (a cut string's "…", the quotes around an error's text) that cost BPF stack on 0.17. */
   readonly isCompact: boolean;
 }
@@ -144,7 +146,11 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
       return;
     }
     case "map":
-    case "chan":
+    case "chan": {
+      const read = readOrSkip(b, pieces, context);
+      if (read !== undefined) printContainer(b, type, read, context);
+      return;
+    }
     case "func":
     case "unsafe.Pointer": {
       const read = readOrSkip(b, pieces, context);
@@ -259,9 +265,49 @@ function printBytes(b: PrintfBuilder, ptr: string, len: string, context: PrintCo
   b.text(kind === "string" ? '"' : 'bytes("');
   b.conversion("%r", `buf(${ptr}, ${shown})`, context.bufBytes);
   b.text('"');
-  // bpftrace cannot turn a number into text, so a cut value ends in "…"; --json carries its length.
-  if (!context.isCompact) b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
+  if (context.showsLengths) {
+    b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
+    b.text("(len ");
+    b.conversion("%ld", len);
+    b.text(")");
+  } else if (!context.isCompact) {
+    b.conversion("%s", `${len} > ${context.stringBytes} ? "…" : ""`);
+    b.cutConditions.push(`${len} > ${context.stringBytes}`);
+  }
   if (kind === "bytes") b.text(")");
+}
+
+/**
+ * A map's or channel's length (and a channel's capacity), read through its pointer: a map points
+ * at its header, whose first word is the count (runtime.hmap.count up to Go 1.23,
+ * internal/runtime/maps.Map.used from 1.24); a channel at runtime.hchan {qcount, dataqsiz, …}.
+ * A nil map or channel has length 0.
+ */
+function printContainer(b: PrintfBuilder, type: GoType, pointer: string, context: PrintContext): void {
+  const len = b.variable("(int64)0");
+  const cap = type.kind === "chan" ? b.variable("(int64)0") : undefined;
+  b.statement(`if (${pointer} != 0) { ${len} = ${readMemory(pointer, 0, 8, true)};${cap === undefined ? "" : ` ${cap} = ${readMemory(pointer, 8, 8, true)};`} }`);
+  if (context.mode === "json") {
+    b.text('{"ptr":');
+    address(b, context, pointer);
+    b.text(',"len":');
+    b.conversion("%ld", len);
+    if (cap !== undefined) {
+      b.text(',"cap":');
+      b.conversion("%ld", cap);
+    }
+    b.text("}");
+    return;
+  }
+  b.text(`${type.name}(len=`);
+  b.conversion("%ld", len);
+  if (cap !== undefined) {
+    b.text(" cap=");
+    b.conversion("%ld", cap);
+  }
+  b.text(" ");
+  address(b, context, pointer);
+  b.text(")");
 }
 
 /** Element kinds whose values a slice's JSON carries as memory (--json): fixed-size numbers and addresses. */
