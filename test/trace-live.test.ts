@@ -516,3 +516,34 @@ describe.skipIf(!isRoot || offsetBpftrace === undefined || !hasGdb)("the values 
     expect(compared).toBeGreaterThan(30);
   });
 });
+
+// --inlined: main.Double has no body (the compiler inlined it in Area and twice in run); its copies
+// are probed at their first instructions, reading x where each copy's DWARF puts it (a register
+// in one, the caller's frame in the others), and must print what the program passed.
+describe.skipIf(!isRoot || bpftraces.every((b) => b.minor === "0.17"))("goxray trace --inlined probes each inlined copy", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "goxray-inlined-"));
+  const runs = toolchains.flatMap((t) => bpftraces.filter((b) => b.minor !== "0.17").map((b) => [`Go ${t.version}, bpftrace ${b.version}`, t, b] as const));
+  it.each(runs)("%s", async (_name, toolchain, bpftrace) => {
+    const binary = buildSample("calls", toolchain, "amd64", "default");
+    const made = await goxray(["trace", binary, "main.Double", "--inlined", "--json", "--bpftrace", bpftrace.command.join(" ")]);
+    expect(made.stderr).toBe("");
+    const path = join(scratch, `go${toolchain.version}-${bpftrace.minor}.bt`);
+    writeFileSync(path, made.stdout);
+    const run = await runBpftrace(bpftrace, [path], { program: [binary, "-n", "3000", "-interval", "20ms"], stopWhen: (out) => out.split('"inlinedIn"').length > 6, timeoutMs: 20_000 });
+    const bySite = new Map<string, unknown>();
+    for (const line of run.stdout.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const e = JSON.parse(line) as { inlinedIn: string; site: string; args: { x: unknown } };
+      if (!bySite.has(e.site)) bySite.set(e.site, { caller: e.inlinedIn, x: e.args.x });
+    }
+    // What the program passed: Area's copy doubles r.Max.X - r.Min.X; run's two copies log x.
+    const logged = run.programStdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LoggedCall);
+    const area = logged.find((c) => c.func === "main.Area")?.args["r"] as { Min: { X: number }; Max: { X: number } };
+    const doubles = logged.filter((c) => c.func === "main.Double").map((c) => c.args["x"]);
+    expect(Object.fromEntries(bySite)).toEqual({
+      "main.go:124": { caller: "main.Area", x: area.Max.X - area.Min.X },
+      "main.go:443": { caller: "main.run", x: doubles[0] },
+      "main.go:446": { caller: "main.run", x: doubles[1] },
+    });
+  });
+});

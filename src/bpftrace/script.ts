@@ -1,12 +1,13 @@
 import type { Placement, PlacedValue } from "../abi/placement.js";
 import type { ArchName } from "../model/arch.js";
 import type { Hazard } from "../hazards/hazard.js";
+import type { GoType } from "../model/go-type.js";
 import type { BpftraceCapabilities } from "./capabilities.js";
 import type { GoroutineId } from "./goroutine.js";
 import { commentText, stringLiteral } from "./literal.js";
 import { PrintfBuilder } from "./printf-builder.js";
 import type { TypeNameTable } from "./type-names.js";
-import { printValue, type OutputMode, type PrintContext } from "./value-printer.js";
+import { printLocatedValue, printValue, type LocatedPiece, type OutputMode, type PrintContext } from "./value-printer.js";
 import { formatBpftraceVersion } from "./version.js";
 
 /** One function to trace: what `check` found, and the placement it found it from. */
@@ -23,6 +24,20 @@ export interface TracedFunction {
   /** Link-time addresses of the function's first byte and of the byte after its last. */
   readonly entry: number;
   readonly end: number;
+  /** False for a function inlined at every call site: only its inlined copies can be probed. */
+  readonly hasBody: boolean;
+  /** The inlined copies to probe (--inlined); empty otherwise. */
+  readonly inlinedProbes: readonly InlinedProbe[];
+}
+
+/** One inlined copy of a traced function, probed at its first instruction inside the caller. */
+export interface InlinedProbe {
+  readonly caller: string;
+  /** "main.go:124": the call the compiler replaced. */
+  readonly site: string;
+  readonly address: number;
+  /** The copy's parameters where the compiler's DWARF puts them at `address`, or why it does not. */
+  readonly values: readonly { readonly name: string; readonly type: GoType; readonly located: readonly LocatedPiece[] | string }[];
 }
 
 /** What the script needs to know about the binary. */
@@ -147,10 +162,42 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     } else {
       entryBody.push(callText(""));
     }
-    blocks.push(probeBlock(`${commentText(name)}: ${where}`, attach(fn.entry + probeOffset), entryBody));
+    if (fn.hasBody) blocks.push(probeBlock(`${commentText(name)}: ${where}`, attach(fn.entry + probeOffset), entryBody));
+
+    // Each inlined copy, at its first instruction: a call without a return to probe.
+    if (caps.hasOffsetProbes) {
+      for (const copy of fn.inlinedProbes) {
+        const printf = fitted(caps, full, (context) => {
+          const b = new PrintfBuilder(caps.maxBufBytes);
+          if (options.mode === "json") {
+            b.text(`{"event":"call","func":${JSON.stringify(name)},"inlinedIn":${JSON.stringify(copy.caller)},"site":${JSON.stringify(copy.site)},"goid":`);
+            b.conversion("%lu", "$g");
+            b.text(',"pid":');
+            b.conversion("%lu", "pid");
+            b.text(',"tid":');
+            b.conversion("%lu", "tid");
+            b.text(',"ns":');
+            b.conversion("%lu", "nsecs");
+            b.text(',"args":{');
+          } else {
+            b.text("g");
+            b.conversion("%lu", "$g");
+            b.text(` ${name}(`);
+          }
+          copy.values.forEach((v, k) => {
+            if (k > 0) b.text(options.mode === "json" ? "," : ", ");
+            b.text(options.mode === "json" ? `${JSON.stringify(v.name)}:` : `${v.name}=`);
+            printLocatedValue(b, v.type, v.located, context);
+          });
+          b.text(options.mode === "json" ? "}}" : `) inlined in ${copy.caller} at ${copy.site}`);
+          return b;
+        });
+        blocks.push(probeBlock(`${commentText(name)}: inlined in ${commentText(copy.caller)} (${commentText(copy.site)})`, attach(copy.address), [...prelude(copy.address), printf.render("")]));
+      }
+    }
 
     // Each RET.
-    if (caps.hasOffsetProbes) {
+    if (caps.hasOffsetProbes && fn.hasBody) {
       for (const retOffset of fn.retOffsets) {
         const retVariables = { next: 0 };
         const makeRet = (context: PrintContext): PrintfBuilder => {
@@ -205,7 +252,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   });
 
   // morestack: mark the function whose prologue called it, so its entry probe skips the re-run.
-  const dedup = functions.map((fn, i) => ({ fn, id: i + 1 })).filter(() => !caps.hasOffsetProbes && binary.morestack !== undefined);
+  const dedup = functions.map((fn, i) => ({ fn, id: i + 1 })).filter(({ fn }) => fn.hasBody && !caps.hasOffsetProbes && binary.morestack !== undefined);
   if (dedup.length > 0 && binary.morestack !== undefined) {
     const returnAddress = binary.arch === "arm64" ? 'reg("r30")' : '*(uint64*)reg("sp")';
     const body = [...prelude(binary.morestack), `$pc = ${returnAddress}${binary.isPositionIndependent ? " - $bias" : ""};`];
@@ -273,7 +320,12 @@ function header(binary: ScriptBinary, functions: readonly TracedFunction[], opti
   lines.push("// Functions:");
   for (const fn of functions) {
     const rets = caps.hasOffsetProbes ? `, ${fn.retOffsets.length} RET probe${fn.retOffsets.length === 1 ? "" : "s"}` : "";
-    lines.push(`//   ${commentText(fn.signature)} at 0x${fn.entry.toString(16)}${rets}`);
+    lines.push(`//   ${commentText(fn.signature)}${fn.hasBody ? ` at 0x${fn.entry.toString(16)}${rets}` : ": no body (inlined at every call site)"}`);
+    for (const copy of fn.inlinedProbes) {
+      const missing = copy.values.filter((v) => typeof v.located === "string").map((v) => `${v.name} (${String(v.located)})`);
+      const state = caps.hasOffsetProbes ? `probed at 0x${copy.address.toString(16)}${missing.length > 0 ? `; not available: ${missing.join(", ")}` : ""}; no return to probe` : "not probed: this bpftrace cannot attach inside a function";
+      lines.push(`//     inlined in ${commentText(copy.caller)} (${commentText(copy.site)}): ${commentText(state)}`);
+    }
     for (const h of fn.hazards) lines.push(`//     ${h.severity} ${h.code}: ${commentText(h.message)}`);
   }
   return lines.join("\n") + "\n";

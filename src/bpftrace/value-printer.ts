@@ -45,6 +45,57 @@ export function printValue(b: PrintfBuilder, value: PlacedValue, context: PrintC
   printType(b, value.type, pieces, context, context.deref);
 }
 
+/** Where the compiler's DWARF puts part of a value at some PC (an inlined copy's first instruction). */
+export interface LocatedPiece {
+  /** The part's byte range within the value. */
+  readonly offset: number;
+  readonly size: number;
+  readonly place:
+    | { readonly kind: "register"; readonly name: string; readonly bpftraceName: string }
+    /** In memory at SP + offset, SP being its value where the probe fires. */
+    | { readonly kind: "stack"; readonly offset: number }
+    | { readonly kind: "none"; readonly why: string };
+}
+
+/**
+ * Prints a value from the compiler's locations instead of the ABI's: each base value is read
+ * from the located part that holds it (a register only when the part starts with it, since a
+ * register holds its part in its low bytes), and printed as not readable when no part does.
+ */
+export function printLocatedValue(b: PrintfBuilder, type: GoType, located: readonly LocatedPiece[] | string, context: PrintContext): void {
+  if (typeof located === "string") {
+    unreadable(b, context, located);
+    return;
+  }
+  if (findUnplaceable(type) !== undefined) {
+    unreadable(b, context, `type ${type.name} cannot be read`);
+    return;
+  }
+  const list: SourcePiece[] = [];
+  for (const base of baseValues(type, "")) {
+    if (list.length === MAX_DEREF_PIECES) {
+      unreadable(b, context, `${type.name} has too many parts`);
+      return;
+    }
+    const part = located.find((p) => p.offset <= base.offset && base.offset + base.size <= p.offset + p.size);
+    const bits = `${base.encoding === "signed" ? "int" : "uint"}${base.size * 8}`;
+    let expression: string | undefined;
+    let where = "no location";
+    if (part?.place.kind === "register" && part.offset === base.offset) {
+      expression = bits === "uint64" ? `reg("${part.place.bpftraceName}")` : `(${bits})reg("${part.place.bpftraceName}")`;
+      where = part.place.name;
+    } else if (part?.place.kind === "stack") {
+      const at = part.place.offset + base.offset - part.offset;
+      expression = `*(${bits}*)(reg("sp") + ${at})`;
+      where = `sp+${at}`;
+    } else if (part?.place.kind === "none") {
+      where = part.place.why;
+    }
+    list.push({ expression, size: base.size, encoding: base.encoding, where });
+  }
+  printType(b, type, { list, next: 0 }, context, context.deref);
+}
+
 /** One piece ready to print: the expression that reads it (undefined when no uprobe can), and where it is. */
 interface SourcePiece {
   readonly expression: string | undefined;

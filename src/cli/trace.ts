@@ -17,6 +17,7 @@ interface TraceOptions {
   stringBytes: string;
   deref: string;
   explain?: boolean;
+  inlined?: boolean;
 }
 
 /** `goxray trace BIN FUNC|REGEX...`: a bpftrace script that prints each call's arguments and each return's results. */
@@ -32,6 +33,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
     .option("--attach-path <path>", "write this path into the probes instead of the binary's")
     .option("--json", "make the script print one JSON object per call and per return")
     .option("--string-bytes <n>", "print at most this many bytes of each string", "64")
+    .option("--inlined", "also probe each inlined copy at its first instruction (arguments from the copy's DWARF; no return)")
     .option("--explain", "say what each probe reads and why, instead of printing the script")
     .option("--deref <n>", "follow pointers this many levels deep and print what they point at", "0")
     .action(async (path: string, functions: string[], options: TraceOptions) => {
@@ -50,6 +52,7 @@ export function registerTrace(program: Command, out: CliOutput): void {
           mode: options.json === true ? "json" : "text",
           stringBytes,
           deref,
+          inlined: options.inlined === true,
         });
         out.stdout(options.explain === true ? renderTraceExplain(trace) : trace.script);
       } finally {

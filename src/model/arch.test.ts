@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argRegister, findArch, type Arch } from "./arch.js";
+import { argRegister, findArch, generalRegister, type Arch } from "./arch.js";
 
 // Expectations are the published tables, typed in here: System V AMD64 psABI Figure 3.36 and
 // AADWARF64 §4.1 for DWARF numbers, abi-internal.md for Go's sequences, bpftrace's
@@ -75,5 +75,22 @@ describe("argRegister", () => {
   it("knows only amd64 and arm64", () => {
     expect(findArch("386")).toBeUndefined();
     expect(findArch("riscv64")).toBeUndefined();
+  });
+});
+
+describe("generalRegister", () => {
+  it("maps every psABI general register number to its name and bpftrace's reg() name", () => {
+    const amd64 = arch("amd64");
+    const names = Array.from({ length: 17 }, (_, n) => {
+      const r = generalRegister(amd64, n);
+      return r === undefined ? undefined : [r.name, r.dwarf, r.bpftraceName];
+    });
+    expect(names).toEqual([
+      ["RAX", 0, "ax"], ["RDX", 1, "dx"], ["RCX", 2, "cx"], ["RBX", 3, "bx"], ["RSI", 4, "si"], ["RDI", 5, "di"], ["RBP", 6, "bp"], ["RSP", 7, "sp"],
+      ["R8", 8, "r8"], ["R9", 9, "r9"], ["R10", 10, "r10"], ["R11", 11, "r11"], ["R12", 12, "r12"], ["R13", 13, "r13"], ["R14", 14, "r14"], ["R15", 15, "r15"],
+      undefined,
+    ]);
+    const arm64 = arch("arm64");
+    expect([0, 17, 30, 31, 32, 64].map((n) => generalRegister(arm64, n)?.bpftraceName)).toEqual(["r0", "r17", "r30", "sp", undefined, undefined]);
   });
 });

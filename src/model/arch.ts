@@ -124,3 +124,17 @@ export function argRegister(arch: Arch, registerClass: RegisterClass, index: num
   }
   return { ...machine, index: index as AbiRegIndex };
 }
+
+// The general-purpose registers by DWARF number (psABI tables above), for locations the compiler
+// gives outside Go's argument sequences (an inlined copy's values live in any register).
+const AMD64_GENERAL = ["RAX", "RDX", "RCX", "RBX", "RSI", "RDI", "RBP", "RSP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"];
+
+/** The general-purpose register with DWARF number `dwarf`, or undefined for any other (vector registers, which no uprobe reads). */
+export function generalRegister(arch: Arch, dwarf: number): MachineRegister | undefined {
+  if (arch.name === "amd64") {
+    const name = AMD64_GENERAL[dwarf];
+    return name === undefined ? undefined : name === "RSP" ? arch.stackPointer : amd64(name);
+  }
+  if (dwarf === 31) return arch.stackPointer;
+  return Number.isInteger(dwarf) && dwarf >= 0 && dwarf <= 30 ? arm64(dwarf) : undefined;
+}

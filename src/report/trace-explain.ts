@@ -16,15 +16,30 @@ export function renderTraceExplain(trace: TraceScript): string {
     lines.push("", fn.signature);
     const hex = (n: number): string => `0x${n.toString(16)}`;
     const values = fn.placement?.values ?? [];
-    if (caps.hasOffsetProbes && fn.entryProbeOffset > 0) {
+    if (!fn.hasBody) {
+      lines.push("  no body: the compiler inlined it at every call site");
+    } else if (caps.hasOffsetProbes && fn.entryProbeOffset > 0) {
       lines.push(`  entry probe at ${hex(fn.entry + fn.entryProbeOffset)} (+${hex(fn.entryProbeOffset)}): the first instruction after the stack check, so a call whose stack grows is seen once`);
     } else if (caps.hasOffsetProbes) {
       lines.push(`  entry probe at ${hex(fn.entry)}: the function has no stack check, its entry runs once per call`);
     } else {
       lines.push(`  entry probe at ${hex(fn.entry)}: a hit that follows runtime.morestack on the same goroutine is the prologue running again after the stack grew, and is skipped`);
     }
-    explainValues(lines, values.filter((v) => v.role !== "result"), fn);
-    if (!caps.hasOffsetProbes) {
+    if (fn.hasBody) explainValues(lines, values.filter((v) => v.role !== "result"), fn);
+    for (const copy of fn.inlinedProbes) {
+      if (!caps.hasOffsetProbes) {
+        lines.push(`  inlined in ${copy.caller} (${copy.site}): not probed, this bpftrace cannot attach inside a function`);
+        continue;
+      }
+      lines.push(`  inlined in ${copy.caller} (${copy.site}): probe at ${hex(copy.address)}, its first instruction; arguments where the copy's DWARF puts them there; no return to probe`);
+      for (const v of copy.values) {
+        const where = typeof v.located === "string" ? `not available: ${v.located}` : v.located.map((p) => `${p.offset}+${p.size} ${p.place.kind === "register" ? p.place.name : p.place.kind === "stack" ? `sp+${p.place.offset}` : `not available (${p.place.why})`}`).join(", ");
+        lines.push(`    ${v.name} ${v.type.name}: ${where}`);
+      }
+    }
+    if (!fn.hasBody) {
+      // Nothing else to say: no entry, no RET.
+    } else if (!caps.hasOffsetProbes) {
       lines.push("  results: not available from this bpftrace (no probe can sit on a RET); goxray trace --run reads them");
     } else if (fn.retOffsets.length === 0) {
       lines.push("  results: the function has no RET instruction (it never returns, or ends in a tail call)");

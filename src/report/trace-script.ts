@@ -1,13 +1,16 @@
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { capabilitiesOf, type BpftraceCapabilities } from "../bpftrace/capabilities.js";
 import { goroutineId } from "../bpftrace/goroutine.js";
-import { writeScript, type ScriptBinary, type TracedFunction } from "../bpftrace/script.js";
+import { writeScript, type InlinedProbe, type ScriptBinary, type TracedFunction } from "../bpftrace/script.js";
+import type { LocatedPiece } from "../bpftrace/value-printer.js";
 import { chooseTypeNames } from "../bpftrace/type-names.js";
 import type { OutputMode } from "../bpftrace/value-printer.js";
-import { parseBpftraceVersion, type BpftraceVersion } from "../bpftrace/version.js";
+import { formatBpftraceVersion, parseBpftraceVersion, type BpftraceVersion } from "../bpftrace/version.js";
 import { detectBpftraceVersion } from "../run/detect-bpftrace.js";
 import { GoxrayError } from "../errors.js";
-import { findArch } from "../model/arch.js";
+import { findArch, generalRegister, type Arch } from "../model/arch.js";
+import type { EntryLocation } from "../model/entry-locations.js";
+import { readInlinedParams } from "../model/inlined-locations.js";
 import type { GoBinary } from "../model/go-binary.js";
 import type { GoFunction } from "../model/go-function.js";
 import type { GoType } from "../model/go-type.js";
@@ -31,6 +34,8 @@ export interface TraceRequest {
   readonly stringBytes: number;
   /** Follow pointers this many levels deep and print what they point at. */
   readonly deref: number;
+  /** Also probe each function's inlined copies at their first instruction. */
+  readonly inlined: boolean;
 }
 
 /** The script, and what it was written for. */
@@ -47,14 +52,17 @@ const MAX_DESCRIPTORS = 200_000;
 const MAX_FUNCTIONS = 100;
 
 /** The functions `patterns` name: each is a full name, or else a regular expression matched against every name. */
-function selectFunctions(binary: GoBinary, patterns: readonly string[]): GoFunction[] {
+function selectFunctions(binary: GoBinary, patterns: readonly string[], isInlinedWanted: boolean): GoFunction[] {
   const index = binary.functions();
   const chosen = new Map<string, GoFunction>();
+  // With --inlined, a function inlined everywhere is traced through its copies.
+  const isTraceable = (f: GoFunction): boolean => f.entry !== undefined || (isInlinedWanted && f.inlinedCopies.some((c) => c.dwarfOffset !== undefined));
   for (const pattern of patterns) {
     const exact = index.find(pattern);
     if (exact !== undefined) {
-      if (exact.entry === undefined) {
-        throw new GoxrayError("not-traceable", { file: binary.name }, `${pattern} has no body: the compiler inlined it at every call site (goxray check ${pattern} lists them)`);
+      if (!isTraceable(exact)) {
+        const how = isInlinedWanted ? "and none of its inlined copies has a DWARF entry to probe" : "; --inlined probes its inlined copies";
+        throw new GoxrayError("not-traceable", { file: binary.name }, `${pattern} has no body: the compiler inlined it at every call site (goxray check ${pattern} lists them)${how.startsWith(";") ? how : ` ${how}`}`);
       }
       chosen.set(exact.name, exact);
       continue;
@@ -65,7 +73,7 @@ function selectFunctions(binary: GoBinary, patterns: readonly string[]): GoFunct
     } catch (err) {
       throw new GoxrayError("usage", { file: "" }, `${JSON.stringify(pattern)} names no function and is not a regular expression: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const matched = index.match(regex).filter((f) => f.entry !== undefined);
+    const matched = index.match(regex).filter(isTraceable);
     if (matched.length === 0) throw new GoxrayError("no-function", { file: binary.name }, `no function with a body matches ${JSON.stringify(pattern)}; goxray funcs lists them`);
     for (const fn of matched) chosen.set(fn.name, fn);
   }
@@ -92,18 +100,23 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
     throw new GoxrayError("usage", { file: binary.name }, `the path ${JSON.stringify(attachPath)} has characters an attach point cannot hold; give --attach-path with a plain path (a symlink to the binary)`);
   }
   const functions: TracedFunction[] = [];
-  for (const fn of selectFunctions(binary, request.patterns)) {
+  for (const fn of selectFunctions(binary, request.patterns, request.inlined)) {
     const { report, placement } = await inspectFunction(binary, fn);
     functions.push({
       name: fn.name,
       signature: report.signature,
-      entry: fn.entry as number,
-      end: fn.end ?? (fn.entry as number),
+      entry: fn.entry ?? 0,
+      end: fn.end ?? fn.entry ?? 0,
+      hasBody: fn.entry !== undefined,
       entryProbeOffset: report.entryProbeOffset ?? 0,
       retOffsets: report.retOffsets,
       hazards: report.hazards,
       placement,
+      inlinedProbes: request.inlined ? inlinedProbes(binary, fn, arch) : [],
     });
+  }
+  if (!capabilities.hasOffsetProbes && functions.every((f) => !f.hasBody)) {
+    throw new GoxrayError("not-traceable", { file: binary.name }, `bpftrace ${formatBpftraceVersion(version)} cannot attach inside a function, so inlined copies cannot be probed with it, and ${functions.map((f) => f.name).join(", ")} has no body; goxray trace --run reads them through tracefs`);
   }
   const abi = binary.abi().abi;
   const interfaces = new Set<string>();
@@ -125,6 +138,64 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
   };
   const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes), deref: request.deref });
   return { script, functions, capabilities };
+}
+
+/**
+ * The inlined copies of `fn` that can be probed (those with a DWARF entry and a first PC), each
+ * with its parameters where the compiler's DWARF puts them at that PC. The types are the
+ * function's own (its DWARF declaration); the places, the copy's.
+ */
+function inlinedProbes(binary: GoBinary, fn: GoFunction, arch: Arch): InlinedProbe[] {
+  const types = binary.types();
+  const typeOf = (name: string): GoType | undefined => {
+    const param = fn.params.find((p) => p.name === name);
+    return param?.typeOffset === undefined ? undefined : types.typeAt(param.typeOffset);
+  };
+  const probes: InlinedProbe[] = [];
+  for (const copy of fn.inlinedCopies) {
+    if (copy.dwarfOffset === undefined) continue;
+    // The copy's first instruction: the lowest address of its DWARF ranges.
+    const ranges = binary.functions().copyRanges(copy);
+    const firstPc = copy.firstPc ?? (ranges.length === 0 ? undefined : Math.min(...ranges.map((r) => r.low)));
+    if (firstPc === undefined) continue;
+    const params = readInlinedParams(binary, copy, firstPc, arch, (name) => typeOf(name)?.size ?? 0) ?? [];
+    const values = fn.params.flatMap((p) => {
+      const type = typeOf(p.name);
+      if (type === undefined) return [];
+      const found = params.find((q) => q.name === p.name);
+      const located = found === undefined ? "no entry in the inlined copy's DWARF (the compiler dropped it)" : locatedPieces(found.location, arch);
+      return [{ name: p.name, type, located }];
+    });
+    const site = `${basename(copy.callFile ?? "?")}:${copy.callLine ?? "?"}`;
+    probes.push({ caller: copy.caller, site, address: firstPc, values });
+  }
+  return probes;
+}
+
+/** The compiler's location as the script reads it: general registers by their bpftrace names, SP-relative memory, or why not. */
+function locatedPieces(location: EntryLocation, arch: Arch): readonly LocatedPiece[] | string {
+  if (location.kind === "none") return location.why;
+  return location.pieces.map((p): LocatedPiece => {
+    const place = p.place;
+    switch (place.kind) {
+      case "register": {
+        const register = generalRegister(arch, place.dwarf);
+        return register?.bpftraceName === undefined
+          ? { offset: p.offset, size: p.size, place: { kind: "none", why: `in DWARF register ${place.dwarf}, which a uprobe cannot read` } }
+          : { offset: p.offset, size: p.size, place: { kind: "register", name: register.name, bpftraceName: register.bpftraceName } };
+      }
+      case "stack":
+        return { offset: p.offset, size: p.size, place: { kind: "stack", offset: place.offset } };
+      case "empty":
+        return { offset: p.offset, size: p.size, place: { kind: "none", why: "optimized out at that PC" } };
+      case "other":
+        return { offset: p.offset, size: p.size, place: { kind: "none", why: place.what } };
+      default: {
+        const never: never = place;
+        return never;
+      }
+    }
+  });
 }
 
 function bpftraceVersionOf(request: TraceRequest): { version: BpftraceVersion; source: string } {
