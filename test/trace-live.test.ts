@@ -209,8 +209,10 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --json, run by bpft
     const scriptPath = join(scratch, `${c.sample}-go${c.toolchain.version}-${c.flags}-${c.bpftrace.minor}.bt`);
     writeFileSync(scriptPath, made.stdout);
     const hasReturns = c.bpftrace.minor !== "0.17";
-    // Two of each event: the first return may belong to a call made before the probes attached.
-    const wanted = (stdout: string): boolean => FUNCTIONS.every((f) => stdout.split(`"event":"${hasReturns ? "return" : "call"}","func":${JSON.stringify(f)}`).length > 2);
+    // Two calls and two returns of each: probes attach one by one (under load, tens of ms apart),
+    // and the first return may belong to a call made before its entry probe was attached.
+    const seen = (stdout: string, event: string, f: string): number => stdout.split(`"event":"${event}","func":${JSON.stringify(f)}`).length - 1;
+    const wanted = (stdout: string): boolean => FUNCTIONS.every((f) => seen(stdout, "call", f) >= 2 && (!hasReturns || seen(stdout, "return", f) >= 2));
     const run = await runBpftrace(c.bpftrace, [scriptPath], { program: [binary, "-n", "3000", "-interval", "20ms"], stopWhen: wanted, timeoutMs: 30_000 });
     expect(run.stderr).not.toMatch(/^(?!.*(RLIMIT_MEMLOCK|uprobe_events|failed to detach probe|available_filter_functions|Addrspace is not set)).*(ERROR|error)/m);
 

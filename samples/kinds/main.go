@@ -6,9 +6,9 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,49 +38,48 @@ func Deref(s *string, n *int) int {
 	return len(*s) + *n
 }
 
-// line is one log line: the call's arguments and results, as samples/README.md describes.
-type line struct {
-	Iter    int                    `json:"iter"`
-	Func    string                 `json:"func"`
-	Args    map[string]interface{} `json:"args"`
-	Results map[string]interface{} `json:"results"`
+// logCall writes one log line; args and results are JSON object bodies, already encoded.
+// Hand-written (no encoding/json): that package would bring generic reflect code into the binary.
+func logCall(iter int, name, args, results string) {
+	os.Stdout.WriteString(`{"iter":` + strconv.Itoa(iter) + `,"func":` + strconv.Quote(name) + `,"args":{` + args + `},"results":{` + results + "}}\n")
 }
 
-func logCall(iter int, name string, args, results map[string]interface{}) {
-	out, err := json.Marshal(line{iter, name, args, results})
-	if err != nil {
-		panic(err)
-	}
-	os.Stdout.Write(append(out, '\n'))
-}
+// quote is a JSON string for the ASCII text this sample logs.
+func quote(s string) string { return strconv.Quote(s) }
+
+func num(n int) string { return strconv.Itoa(n) }
 
 func run(iter int) {
 	{
 		m := map[string]int{"a": 1, "b": 2, "c": 3}
 		r := MapLen(m)
-		logCall(iter, "main.MapLen", map[string]interface{}{"m": map[string]int{"len": len(m)}}, map[string]interface{}{"~r0": r})
+		logCall(iter, "main.MapLen", `"m":{"len":`+num(len(m))+`}`, `"~r0":`+num(r))
 	}
 	{
 		c := make(chan int, 4)
 		c <- 7
 		n, size := ChanState(c)
-		logCall(iter, "main.ChanState", map[string]interface{}{"c": map[string]int{"len": len(c), "cap": cap(c)}}, map[string]interface{}{"n": n, "size": size})
+		logCall(iter, "main.ChanState", `"c":{"len":`+num(len(c))+`,"cap":`+num(cap(c))+`}`, `"n":`+num(n)+`,"size":`+num(size))
 	}
 	{
 		f := func(x int) int { return x * 3 }
 		r := Apply(f, 14)
-		logCall(iter, "main.Apply", map[string]interface{}{"f": "func", "x": 14}, map[string]interface{}{"~r0": r})
+		logCall(iter, "main.Apply", `"f":"func","x":14`, `"~r0":`+num(r))
 	}
 	{
 		parts := make([]string, 3, 4)
 		copy(parts, []string{"go", "x", "ray"})
 		r := Join(parts, "-")
-		logCall(iter, "main.Join", map[string]interface{}{"parts": map[string]interface{}{"len": len(parts), "cap": cap(parts), "elems": parts}, "sep": "-"}, map[string]interface{}{"~r0": r})
+		elems := make([]string, len(parts))
+		for i, p := range parts {
+			elems[i] = quote(p)
+		}
+		logCall(iter, "main.Join", `"parts":{"len":`+num(len(parts))+`,"cap":`+num(cap(parts))+`,"elems":[`+strings.Join(elems, ",")+`]},"sep":"-"`, `"~r0":`+quote(r))
 	}
 	{
 		s, n := "pointer", 5
 		r := Deref(&s, &n)
-		logCall(iter, "main.Deref", map[string]interface{}{"s": s, "n": n}, map[string]interface{}{"~r0": r})
+		logCall(iter, "main.Deref", `"s":`+quote(s)+`,"n":`+num(n), `"~r0":`+num(r))
 	}
 }
 

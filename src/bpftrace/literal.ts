@@ -21,15 +21,15 @@ function bounded(text: string): string {
  * ends in "…".
  */
 export function stringLiteral(text: string, maxBytes = 1023): string {
-  let bytes = Buffer.from(bounded(text), "utf8").toString("latin1").replace(/\0/g, "\\x00");
-  if (bytes.length > maxBytes) {
+  let latin = Buffer.from(bounded(text), "utf8").toString("latin1").replace(/\0/g, "\\x00");
+  if (latin.length > maxBytes) {
     // Cut at a UTF-8 character boundary, then add "…" (3 bytes).
     let cut = Math.max(0, maxBytes - 3);
-    while (cut > 0 && (bytes.charCodeAt(cut) & 0xc0) === 0x80) cut--;
-    bytes = bytes.slice(0, cut) + Buffer.from("…", "utf8").toString("latin1");
+    while (cut > 0 && (latin.charCodeAt(cut) & 0xc0) === 0x80) cut--;
+    latin = latin.substring(0, cut) + Buffer.from("…", "utf8").toString("latin1");
   }
   let out = '"';
-  for (const ch of bytes) {
+  for (const ch of latin) {
     const byte = ch.charCodeAt(0);
     if (byte === 0x22) out += '\\"';
     else if (byte === 0x5c) out += "\\\\";

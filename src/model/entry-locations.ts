@@ -6,7 +6,7 @@ import type { Arch } from "./arch.js";
 import type { GoFunction, GoParam } from "./go-function.js";
 
 /** Where the compiler says one piece of a parameter is at the function's entry PC (or another PC: readLocationAt). */
-export type EntryPlace =
+type EntryPlace =
   | { readonly kind: "register"; readonly dwarf: number }
   /** In memory at entry SP + offset. */
   | { readonly kind: "stack"; readonly offset: number }
@@ -16,7 +16,7 @@ export type EntryPlace =
   | { readonly kind: "other"; readonly what: string };
 
 /** One piece of the compiler's location for a parameter at entry: `size` bytes from `offset` in the value. */
-export interface EntryPiece {
+interface EntryPiece {
   readonly offset: number;
   readonly size: number;
   readonly place: EntryPlace;

@@ -6,7 +6,7 @@ import type { GoBinary } from "./go-binary.js";
 import type { InlinedCopy } from "./go-function.js";
 
 /** One parameter of an inlined copy, where the compiler's DWARF puts it at the copy's first PC. */
-export interface InlinedParam {
+interface InlinedParam {
   readonly name: string;
   readonly location: EntryLocation;
 }
