@@ -116,7 +116,7 @@ describe.skipIf(!isRoot || bpftraces.length === 0)("every script passes each bpf
   const runs: DryRun[] = [];
   const all = bpftraces.map((b) => b.minor);
   for (const toolchain of toolchains) {
-    for (const sample of ["calls", "generics", "stackgrow"]) {
+    for (const sample of ["calls", "generics", "stackgrow", "kinds"]) {
       if (sampleSupports(sample, toolchain)) runs.push({ name: `${sample} Go ${toolchain.version}`, sample, toolchain, flags: "default", patterns: [EXPORTED], minors: all });
     }
     // Every main function, the logging helpers too (slices, interfaces, many strings at once):

@@ -143,6 +143,14 @@ function compare(path: string, printed: unknown, logged: unknown, diffs: Differe
       const elems = [...hexBytes(bytes["hex"])];
       if (JSON.stringify(elems) !== JSON.stringify(logged["elems"])) differ("slice bytes differ");
     }
+    const strings = printed["strings"];
+    if (Array.isArray(strings)) {
+      // Four slots; those past the slice's length have len -1.
+      const want = Array.isArray(logged["elems"]) ? logged["elems"] : [];
+      const present = strings.filter((slot) => isObject(slot) && slot["len"] !== -1);
+      if (strings.length !== 4 || present.length !== Math.min(want.length, 4)) differ("slice strings differ in number");
+      present.forEach((slot, i) => compare(`${path}[${i}]`, slot, want[i], diffs, unreadable));
+    }
     const elems = printed["elems"];
     if (isObject(elems) && typeof elems["hex"] === "string" && typeof elems["size"] === "number") {
       // Little-endian elements of the printed size, signed for int kinds.

@@ -371,6 +371,8 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
   const cap = readOrSkip(b, pieces, context);
   if (ptr === undefined || len === undefined || cap === undefined) return;
   const isBytes = type.elem.kind === "uint8" && type.elem.size === 1;
+  // A []string's first strings, where the stack allows (a compact printf leaves them out).
+  const strings = type.elem.kind === "string" && type.elem.size === 16 && !context.isCompact ? readStringSlots(b, ptr, len, context) : undefined;
   if (context.mode === "json") {
     b.text('{"ptr":');
     address(b, context, ptr);
@@ -394,6 +396,18 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
       b.text(',"hex":"');
       b.conversion("%rh", `buf(${ptr}, ${shown} * ${size})`, context.bufBytes);
       b.text('"}');
+    } else if (strings !== undefined) {
+      // Always STRING_SLOTS entries; one past the slice's length has len -1.
+      b.text(',"strings":[');
+      strings.forEach((slot, i) => {
+        if (i > 0) b.text(",");
+        b.text('{"len":');
+        b.conversion("%ld", slot.len);
+        b.text(',"hex":"');
+        b.conversion("%rh", `buf(${slot.ptr}, ${slot.shown})`, context.bufBytes);
+        b.text('"}');
+      });
+      b.text("]");
     }
     b.text("}");
     return;
@@ -409,6 +423,35 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
     printBytes(b, ptr, len, context, "bytes");
   }
   b.text(")");
+  if (strings !== undefined) {
+    // Slots past the length print nothing at all: their quotes are chosen by the length too.
+    b.text("[");
+    strings.forEach((slot, i) => {
+      b.conversion("%s", `${slot.len} >= 0 ? "${i > 0 ? " " : ""}\\"" : ""`);
+      b.conversion("%r", `buf(${slot.ptr}, ${slot.shown})`, context.bufBytes);
+      b.conversion("%s", `${slot.len} >= 0 ? "\\"" : ""`);
+    });
+    b.conversion("%s", `${len} > ${strings.length} ? " …" : ""`);
+    b.text("]");
+  }
+}
+
+/** How many strings of a []string a probe reads. */
+const STRING_SLOTS = 4;
+
+/** The first STRING_SLOTS strings of a []string: each slot's pointer, length (-1 past the slice's length) and the bytes shown. */
+function readStringSlots(b: PrintfBuilder, ptr: string, len: string, context: PrintContext): { ptr: string; len: string; shown: string }[] {
+  const slots: { ptr: string; len: string; shown: string }[] = [];
+  for (let i = 0; i < STRING_SLOTS; i++) {
+    const p = b.variable("(uint64)0");
+    const l = b.variable("(int64)-1");
+    b.statement(`if (${len} > ${i}) { ${p} = ${readMemory(ptr, 16 * i, 8, false)}; ${l} = ${readMemory(ptr, 16 * i + 8, 8, true)}; }`);
+    const shown = b.variable(l);
+    b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+    b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+    slots.push({ ptr: p, len: l, shown });
+  }
+  return slots;
 }
 
 /**
