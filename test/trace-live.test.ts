@@ -77,6 +77,19 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 /** Bytes printed by %rh ("67 6f"), as a Buffer. */
 const hexBytes = (hex: string): Buffer => Buffer.from(hex.replace(/ /g, ""), "hex");
 
+/** The number a stack-ABI float printed as its IEEE bits (`{"float64bits":"0x…"}`) stands for. */
+function floatFromBits(printed: Record<string, unknown>): { value: number; is32: boolean } | undefined {
+  for (const key of ["float32bits", "float64bits"]) {
+    const bits = printed[key];
+    if (typeof bits !== "string") continue;
+    const buffer = Buffer.alloc(8);
+    buffer.writeBigUInt64LE(BigInt(bits));
+    const is32 = key === "float32bits";
+    return { value: is32 ? buffer.readFloatLE(0) : buffer.readDoubleLE(0), is32 };
+  }
+  return undefined;
+}
+
 /** Why values did not match, collected so one run reports every difference at once. */
 type Differences = string[];
 
@@ -121,13 +134,9 @@ function compare(path: string, printed: unknown, logged: unknown, diffs: Differe
     if (bytes.length < want.length && bytes.length !== 64) differ(`cut at ${bytes.length} bytes, not 64`);
     return;
   }
-  for (const key of ["float32bits", "float64bits"]) {
-    const bits = printed[key];
-    if (typeof bits !== "string") continue;
-    const buffer = Buffer.alloc(8);
-    buffer.writeBigUInt64LE(BigInt(bits));
-    const value = key === "float32bits" ? buffer.readFloatLE(0) : buffer.readDoubleLE(0);
-    if (typeof logged !== "number" || value !== (key === "float32bits" ? Math.fround(logged) : logged)) differ(`float ${value} differs`);
+  const float = floatFromBits(printed);
+  if (float !== undefined) {
+    if (typeof logged !== "number" || float.value !== (float.is32 ? Math.fround(logged) : logged)) differ(`float ${float.value} differs`);
     return;
   }
   if ("ptr" in printed && "deref" in printed) {
@@ -428,13 +437,9 @@ function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, d
     if (!bytes.equals(want.subarray(0, bytes.length))) differ("string bytes differ");
     return;
   }
-  for (const key of ["float32bits", "float64bits"]) {
-    const bits = printed[key];
-    if (typeof bits !== "string") continue;
-    const buffer = Buffer.alloc(8);
-    buffer.writeBigUInt64LE(BigInt(bits));
-    const value = key === "float32bits" ? buffer.readFloatLE(0) : buffer.readDoubleLE(0);
-    if (gdb.kind !== "text" || Number(gdb.text) !== value) differ("floats differ");
+  const float = floatFromBits(printed);
+  if (float !== undefined) {
+    if (gdb.kind !== "text" || Number(gdb.text) !== float.value) differ("floats differ");
     return;
   }
   if ("real" in printed && "imag" in printed) return; // gdb prints complex numbers in its own syntax

@@ -125,14 +125,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
     const makeCall = (context: PrintContext): PrintfBuilder => {
       const call = new PrintfBuilder(caps.maxBufBytes, variables);
       if (options.mode === "json") {
-        call.text(`{"event":"call","func":${JSON.stringify(name)},"goid":`);
-        call.conversion("%lu", "$g");
-        call.text(',"pid":');
-        call.conversion("%lu", "pid");
-        call.text(',"tid":');
-        call.conversion("%lu", "tid");
-        call.text(',"ns":');
-        call.conversion("%lu", "nsecs");
+        eventHead(call, "call", name, "");
         call.text(',"args":');
         printValues(call, args, fn.placement, context, "json");
         call.text("}");
@@ -170,14 +163,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
         const printf = fitted(caps, full, (context) => {
           const b = new PrintfBuilder(caps.maxBufBytes);
           if (options.mode === "json") {
-            b.text(`{"event":"call","func":${JSON.stringify(name)},"inlinedIn":${JSON.stringify(copy.caller)},"site":${JSON.stringify(copy.site)},"goid":`);
-            b.conversion("%lu", "$g");
-            b.text(',"pid":');
-            b.conversion("%lu", "pid");
-            b.text(',"tid":');
-            b.conversion("%lu", "tid");
-            b.text(',"ns":');
-            b.conversion("%lu", "nsecs");
+            eventHead(b, "call", name, `,"inlinedIn":${JSON.stringify(copy.caller)},"site":${JSON.stringify(copy.site)}`);
             b.text(',"args":{');
           } else {
             b.text("g");
@@ -203,14 +189,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
         const makeRet = (context: PrintContext): PrintfBuilder => {
           const ret = new PrintfBuilder(caps.maxBufBytes, retVariables);
           if (options.mode === "json") {
-            ret.text(`{"event":"return","func":${JSON.stringify(name)},"goid":`);
-            ret.conversion("%lu", "$g");
-            ret.text(',"pid":');
-            ret.conversion("%lu", "pid");
-            ret.text(',"tid":');
-            ret.conversion("%lu", "tid");
-            ret.text(',"ns":');
-            ret.conversion("%lu", "nsecs");
+            eventHead(ret, "return", name, "");
             ret.text(`,"ret":"+0x${retOffset.toString(16)}","latencyNs":`);
             ret.conversion("%ld", "$latency");
             ret.text(',"results":');
@@ -279,6 +258,18 @@ function fitted(caps: BpftraceCapabilities, full: PrintContext, build: (context:
     printf = build(context);
   }
   return printf;
+}
+
+/** The start of a JSON event: `{"event":…,"func":…` + `extra` + goroutine, process, thread and time. */
+function eventHead(b: PrintfBuilder, event: "call" | "return", name: string, extra: string): void {
+  b.text(`{"event":"${event}","func":${JSON.stringify(name)}${extra},"goid":`);
+  b.conversion("%lu", "$g");
+  b.text(',"pid":');
+  b.conversion("%lu", "pid");
+  b.text(',"tid":');
+  b.conversion("%lu", "tid");
+  b.text(',"ns":');
+  b.conversion("%lu", "nsecs");
 }
 
 function probeBlock(comment: string, attachPoint: string, body: readonly string[]): string {
