@@ -96,6 +96,14 @@ export function printLocatedValue(b: PrintfBuilder, type: GoType, located: reado
   printType(b, type, { list, next: 0 }, context, context.deref);
 }
 
+/** A `$` variable holding `length` clamped to 0..`max`: how many bytes (or elements) a buf() may read. */
+function clampedLength(b: PrintfBuilder, length: string, max: number | string): string {
+  const shown = b.variable(length);
+  b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
+  b.statement(`if (${shown} > ${max}) { ${shown} = ${max}; }`);
+  return shown;
+}
+
 /** One piece ready to print: the expression that reads it (undefined when no uprobe can), and where it is. */
 interface SourcePiece {
   readonly expression: string | undefined;
@@ -302,9 +310,7 @@ function printComplex(b: PrintfBuilder, half: number, real: SourcePiece | undefi
  * `{"len":N,"hex":"67 6f"}` (%rh: bytes in hex, so the JSON stays valid whatever the bytes).
  */
 function printBytes(b: PrintfBuilder, ptr: string, len: string, context: PrintContext, kind: "string" | "bytes"): void {
-  const shown = b.variable(len);
-  b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
-  b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+  const shown = clampedLength(b, len, context.stringBytes);
   if (context.mode === "json") {
     b.text('{"len":');
     b.conversion("%ld", len);
@@ -388,9 +394,7 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
       // (little-endian on amd64 and arm64); as many as fit the string size.
       const size = type.elem.size;
       const count = Math.floor(context.stringBytes / size);
-      const shown = b.variable(len);
-      b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
-      b.statement(`if (${shown} > ${count}) { ${shown} = ${count}; }`);
+      const shown = clampedLength(b, len, count);
       b.text(`,"elems":{"kind":"${type.elem.kind}","size":${size},"count":`);
       b.conversion("%ld", shown);
       b.text(',"hex":"');
@@ -446,9 +450,7 @@ function readStringSlots(b: PrintfBuilder, ptr: string, len: string, context: Pr
     const p = b.variable("(uint64)0");
     const l = b.variable("(int64)-1");
     b.statement(`if (${len} > ${i}) { ${p} = ${readMemory(ptr, 16 * i, 8, false)}; ${l} = ${readMemory(ptr, 16 * i + 8, 8, true)}; }`);
-    const shown = b.variable(l);
-    b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
-    b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+    const shown = clampedLength(b, l, context.stringBytes);
     slots.push({ ptr: p, len: l, shown });
   }
   return slots;
@@ -493,9 +495,7 @@ function printInterface(b: PrintfBuilder, isEmpty: boolean, pieces: PieceStream,
   b.text("(");
   address(b, context, data);
   if (message !== undefined) {
-    const shown = b.variable(message.len);
-    b.statement(`if (${shown} < 0) { ${shown} = 0; }`);
-    b.statement(`if (${shown} > ${context.stringBytes}) { ${shown} = ${context.stringBytes}; }`);
+    const shown = clampedLength(b, message.len, context.stringBytes);
     if (context.isCompact) {
       // The text without its quotes: "(0xc000010250 disk full)"; nothing after the space for other types.
       b.text(" ");
