@@ -20,6 +20,16 @@ export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+// Node's Buffer decodes a range of any Uint8Array in place, with the same replacement of invalid
+// sequences as TextDecoder, several times faster for the short names DWARF is made of (no view
+// object per string).
+const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
+
+/** Decodes bytes [start, end) as UTF-8 like `decodeUtf8`, without making a view of them. */
+export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string {
+  return utf8Slice === undefined ? utf8.decode(bytes.subarray(start, end)) : utf8Slice.call(bytes, start, end);
+}
+
 /**
  * Bounds-checked reads over a window of bytes. Every read is checked before it happens: a typed
  * array read out of range returns undefined and a DataView throws a RangeError that names neither

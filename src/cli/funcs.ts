@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { GoxrayError } from "../errors.js";
 import { GoBinary } from "../model/go-binary.js";
-import { listFunctions } from "../report/function-list.js";
-import { renderFunctionsJson } from "../report/json.js";
+import { functionRows } from "../report/function-list.js";
+import { functionsJsonChunks } from "../report/json.js";
 import { renderFunctionsText } from "../report/text.js";
 import type { CliOutput } from "./output.js";
 
@@ -28,8 +28,9 @@ export function registerFuncs(program: Command, out: CliOutput): void {
       const binary = GoBinary.open(path);
       try {
         binary.requireGo();
-        const rows = listFunctions(binary, { ...(pattern === undefined ? {} : { pattern }), ...(options.package === undefined ? {} : { packageName: options.package }), isMainOnly: options.mainOnly === true });
-        out.stdout(options.json === true ? renderFunctionsJson(rows) : renderFunctionsText(rows));
+        const rows = functionRows(binary, { ...(pattern === undefined ? {} : { pattern }), ...(options.package === undefined ? {} : { packageName: options.package }), isMainOnly: options.mainOnly === true });
+        if (options.json === true) for (const chunk of functionsJsonChunks(rows)) out.stdout(chunk);
+        else out.stdout(renderFunctionsText([...rows]));
         for (const s of binary.functions().skippedUnits) out.stderr(`goxray: warning: skipped unit at .debug_info+0x${s.offset.toString(16)}: ${s.message}\n`);
       } finally {
         binary.close();

@@ -13,6 +13,20 @@ export interface Abbrev {
   readonly forms: Int32Array;
   /** DW_FORM_implicit_const values by attribute index (the value lives here, not in the entry). */
   readonly implicitConsts: ReadonlyMap<number, number> | undefined;
+  /**
+   * Index into `attrs` by attribute name for names below INDEXED_NAMES (every standard DW_AT_
+   * up to DWARF 5's), −1 when absent: readers ask for several attributes of each of hundreds of
+   * thousands of entries, and a table lookup beats a search per question.
+   */
+  readonly indexByName: Int8Array;
+}
+
+/** Attribute names below this are found through Abbrev.indexByName; others by search. */
+export const INDEXED_NAMES = 0x90;
+
+/** Index of attribute `name` in `abbrev`, or −1 when the abbreviation has none. */
+export function attrIndexOf(abbrev: Abbrev, name: number): number {
+  return name < INDEXED_NAMES ? (abbrev.indexByName[name] as number) : abbrev.attrs.indexOf(name);
 }
 
 /** The abbreviation table that starts at one .debug_abbrev offset, by code. */
@@ -48,6 +62,9 @@ export function readAbbrevTable(c: ByteCursor, offset: DebugAbbrevOffset): Abbre
       if (attrs.length > MAX_ATTRS) throw c.error(`abbrev code 0x${code.toString(16)}: more than ${MAX_ATTRS} attributes`, at);
     }
     if (table.has(code)) throw c.error(`abbrev code 0x${code.toString(16)} declared twice in the table at 0x${offset.toString(16)}`, at);
-    table.set(code, { code, tag, hasChildren: children === DW_CHILDREN_yes, attrs: Int32Array.from(attrs), forms: Int32Array.from(forms), implicitConsts });
+    const indexByName = new Int8Array(INDEXED_NAMES).fill(-1);
+    // Int8Array holds indices up to 127; an attribute past that is found by search.
+    for (let i = Math.min(attrs.length, 128) - 1; i >= 0; i--) if ((attrs[i] as number) < INDEXED_NAMES) indexByName[attrs[i] as number] = i;
+    table.set(code, { code, tag, hasChildren: children === DW_CHILDREN_yes, attrs: Int32Array.from(attrs), forms: Int32Array.from(forms), implicitConsts, indexByName });
   }
 }

@@ -2,6 +2,7 @@ import { decodeUtf8, type ByteCursor } from "../bytes/cursor.js";
 import type { ElfFile } from "../elf/elf-file.js";
 import { readAbbrevTable, type AbbrevTable } from "./abbrev.js";
 import { readAddressAt } from "./addr.js";
+import * as C from "./constants.js";
 import { EntryCursor } from "./entries.js";
 import type { FormValue } from "./forms.js";
 import { readLocList, type LocationListEntry } from "./loc.js";
@@ -14,6 +15,8 @@ import { DwarfSections } from "./sections.js";
 import { readStringAt, readStringOffset } from "./strings.js";
 import { readUnitHeader, type UnitHeader } from "./unit-header.js";
 import { readUnitRoot, type Unit } from "./unit.js";
+
+const offsetEnd = (low: number, length: number | undefined): number | undefined => (length === undefined ? undefined : low + length);
 
 // DWARF 5 §7.26–7.29: without DW_AT_*_base, a unit's contribution starts right after the
 // section's first header (8 bytes for 32-bit DWARF, 16 for 64-bit).
@@ -114,6 +117,39 @@ export class DwarfData {
   string(value: FormValue | undefined, unit: Unit): string | undefined {
     const bytes = this.stringBytes(value, unit);
     return bytes === undefined ? undefined : decodeUtf8(bytes);
+  }
+
+  /**
+   * The current entry's string attribute `name`, decoded where it lies when the form allows
+   * (DW_FORM_string, the form Go writes names in) and through `string` otherwise.
+   */
+  stringAttr(cursor: EntryCursor, name: number): string | undefined {
+    const index = cursor.attrIndex(name);
+    if (index < 0) return undefined;
+    if (cursor.formAt(index) === C.DW_FORM_string) return cursor.inlineStringAt(index);
+    return cursor.unit === undefined ? undefined : this.string(cursor.attr(name), cursor.unit);
+  }
+
+  /** The current entry's address attribute `name` (DW_FORM_addr or an addrx form), or undefined. */
+  addressAttr(cursor: EntryCursor, unit: Unit, name: number): number | undefined {
+    const index = cursor.attrIndex(name);
+    if (index < 0) return undefined;
+    if (cursor.formAt(index) === C.DW_FORM_addr) return cursor.fixedValueAt(index, unit.header.addressSize);
+    return this.address(cursor.attr(name), unit);
+  }
+
+  /** The PC ranges of the current entry (DW_AT_low_pc/high_pc, or DW_AT_ranges). */
+  entryPcRanges(cursor: EntryCursor, unit: Unit): PcRange[] {
+    if (cursor.attrIndex(C.DW_AT_ranges) >= 0) return this.pcRanges(unit, undefined, undefined, cursor.attr(C.DW_AT_ranges));
+    const low = this.addressAttr(cursor, unit, C.DW_AT_low_pc);
+    if (low === undefined) return [];
+    const highIndex = cursor.attrIndex(C.DW_AT_high_pc);
+    if (highIndex < 0) return [];
+    const form = cursor.formAt(highIndex);
+    // DWARF 4+ §2.17.2: a constant-class high_pc is an offset from low_pc; an address-class one is the end.
+    const isAddress = form === C.DW_FORM_addr || form === C.DW_FORM_addrx || (form >= C.DW_FORM_addrx1 && form <= C.DW_FORM_addrx4) || form === C.DW_FORM_GNU_addr_index;
+    const high = isAddress ? this.addressAttr(cursor, unit, C.DW_AT_high_pc) : offsetEnd(low, cursor.attrConstant(C.DW_AT_high_pc));
+    return high === undefined || high <= low ? [] : [{ low, high }];
   }
 
   /** An address attribute, resolving DW_FORM_addrx through .debug_addr. */

@@ -1,5 +1,7 @@
 import type { ByteCursor } from "../bytes/cursor.js";
-import type { Abbrev, AbbrevTable } from "./abbrev.js";
+import { attrIndexOf, type Abbrev, type AbbrevTable } from "./abbrev.js";
+import { decodeUtf8Range } from "../bytes/cursor.js";
+import { decodeUleb128, type LebEnd } from "../bytes/leb128.js";
 import * as C from "./constants.js";
 import { readForm, skipForm, type FormValue } from "./forms.js";
 import { debugInfoOffset, type DebugInfoOffset } from "./offsets.js";
@@ -8,6 +10,67 @@ import type { Unit } from "./unit.js";
 
 // Nesting deeper than this is corrupt input (Go nests subprogram > lexical blocks > variables).
 const MAX_DEPTH = 512;
+
+// fixedFormSize's answers for forms whose size is in the entry, not in the form.
+const LEB_FORM = -1;
+const STRING_FORM = -2;
+const OTHER_FORM = -3;
+// Padded LEB128s are legal; past this many bytes the value is corrupt (as skipLeb128 says).
+const MAX_LEB_BYTES = 32;
+
+/** The byte size of a value of `form` in this unit, or what kind of variable-size form it is. */
+function fixedFormSize(form: number, unit: UnitHeader): number {
+  switch (form) {
+    case C.DW_FORM_flag_present:
+    case C.DW_FORM_implicit_const:
+      return 0;
+    case C.DW_FORM_data1:
+    case C.DW_FORM_ref1:
+    case C.DW_FORM_flag:
+    case C.DW_FORM_strx1:
+    case C.DW_FORM_addrx1:
+      return 1;
+    case C.DW_FORM_data2:
+    case C.DW_FORM_ref2:
+    case C.DW_FORM_strx2:
+    case C.DW_FORM_addrx2:
+      return 2;
+    case C.DW_FORM_strx3:
+    case C.DW_FORM_addrx3:
+      return 3;
+    case C.DW_FORM_data4:
+    case C.DW_FORM_ref4:
+    case C.DW_FORM_strx4:
+    case C.DW_FORM_addrx4:
+      return 4;
+    case C.DW_FORM_data8:
+    case C.DW_FORM_ref8:
+    case C.DW_FORM_ref_sig8:
+      return 8;
+    case C.DW_FORM_data16:
+      return 16;
+    case C.DW_FORM_addr:
+      return unit.addressSize;
+    case C.DW_FORM_ref_addr:
+      return unit.version === 2 ? unit.addressSize : unit.offsetSize;
+    case C.DW_FORM_strp:
+    case C.DW_FORM_line_strp:
+    case C.DW_FORM_sec_offset:
+      return unit.offsetSize;
+    case C.DW_FORM_udata:
+    case C.DW_FORM_ref_udata:
+    case C.DW_FORM_strx:
+    case C.DW_FORM_addrx:
+    case C.DW_FORM_loclistx:
+    case C.DW_FORM_rnglistx:
+    case C.DW_FORM_sdata:
+      return LEB_FORM;
+    case C.DW_FORM_string:
+      return STRING_FORM;
+    default:
+      return OTHER_FORM;
+  }
+}
 
 /**
  * A lazy pre-order walk over the entries of one unit. `next()` decodes one entry's shape and
@@ -28,6 +91,7 @@ export class EntryCursor {
   depth = 0;
   private pendingDepth = 0;
   private attrPositions = new Int32Array(32);
+  private readonly lebEnd: LebEnd = { next: 0, problem: undefined };
 
   constructor(info: ByteCursor, header: UnitHeader, abbrevs: AbbrevTable, start: DebugInfoOffset, unit: Unit | undefined) {
     this.info = info;
@@ -90,11 +154,39 @@ export class EntryCursor {
     if (abbrev === undefined) throw c.error(`abbrev code 0x${code.toString(16)} not in the table at 0x${this.header.abbrevOffset.toString(16)}`, at);
     const count = abbrev.forms.length;
     if (isRecording && this.attrPositions.length < count) this.attrPositions = new Int32Array(count);
+    const end = this.header.end;
+    // Every entry of every unit passes through here: fixed-size and LEB forms are stepped over
+    // on a local position, without a bounds check per attribute; the position is checked against
+    // the unit's end after each entry (and before any length read from the entry is trusted).
+    const bytes = c.bytes;
+    const forms = abbrev.forms;
+    const positions = this.attrPositions;
+    let pos = c.pos;
     for (let i = 0; i < count; i++) {
-      if (isRecording) this.attrPositions[i] = c.pos;
-      skipForm(c, abbrev.forms[i] as number, this.header);
+      if (isRecording) positions[i] = pos;
+      const size = fixedFormSize(forms[i] as number, this.header);
+      if (size >= 0) {
+        pos += size;
+      } else if (size === LEB_FORM) {
+        const start = pos;
+        for (;;) {
+          if (pos >= end) throw c.error("attribute value: LEB128 runs past the end of its unit", start);
+          if (((bytes[pos++] as number) & 0x80) === 0) break;
+          if (pos - start >= MAX_LEB_BYTES) throw c.error(`attribute value: LEB128 longer than ${MAX_LEB_BYTES} bytes`, start);
+        }
+      } else if (size === STRING_FORM) {
+        const nul = bytes.indexOf(0, pos);
+        if (nul < 0 || nul >= end) throw c.error("DW_FORM_string: no terminating NUL before the end of the unit", pos);
+        pos = nul + 1;
+      } else {
+        if (pos > end) break;
+        c.pos = pos;
+        skipForm(c, forms[i] as number, this.header);
+        pos = c.pos;
+      }
     }
-    if (c.pos > this.header.end) throw c.error(`entry at 0x${at.toString(16)} runs past the end of its unit`, at);
+    if (pos > end) throw c.error(`entry at 0x${at.toString(16)} runs past the end of its unit`, at);
+    c.pos = pos;
     if (abbrev.hasChildren) {
       this.pendingDepth++;
       if (this.pendingDepth > MAX_DEPTH) throw c.error(`entries nested deeper than ${MAX_DEPTH}`, at);
@@ -122,7 +214,7 @@ export class EntryCursor {
   attr(name: number): FormValue | undefined {
     const abbrev = this.abbrev;
     if (abbrev === undefined) return undefined;
-    const index = abbrev.attrs.indexOf(name);
+    const index = attrIndexOf(abbrev, name);
     if (index < 0) return undefined;
     const c = this.info;
     const resume = c.pos;
@@ -151,7 +243,7 @@ export class EntryCursor {
   private attrNumber(name: number, isReference: boolean): number | undefined {
     const abbrev = this.abbrev;
     if (abbrev === undefined) return undefined;
-    const index = abbrev.attrs.indexOf(name);
+    const index = attrIndexOf(abbrev, name);
     if (index < 0) return undefined;
     const form = abbrev.forms[index] as number;
     const c = this.info;
@@ -186,6 +278,13 @@ export class EntryCursor {
         return 1;
       case C.DW_FORM_implicit_const:
         return abbrev.implicitConsts?.get(index) ?? 0;
+      case C.DW_FORM_udata: {
+        // Go writes line numbers as udata; a value too wide for a number goes to `attr` below.
+        const value = decodeUleb128(c.bytes, at, this.lebEnd);
+        if (this.lebEnd.problem === undefined) return value;
+        const v = this.attr(name);
+        return v?.kind === "constant" ? v.value : undefined;
+      }
       default: {
         const v = this.attr(name);
         return v?.kind === "constant" ? v.value : v?.kind === "flag" ? (v.value ? 1 : 0) : undefined;
@@ -194,6 +293,43 @@ export class EntryCursor {
   }
 
   has(name: number): boolean {
-    return this.abbrev !== undefined && this.abbrev.attrs.indexOf(name) >= 0;
+    return this.abbrev !== undefined && attrIndexOf(this.abbrev, name) >= 0;
+  }
+
+  /** Index of attribute `name` in the current entry, or −1; with `formAt`/`valueAt`, the hot path. */
+  attrIndex(name: number): number {
+    return this.abbrev === undefined ? -1 : attrIndexOf(this.abbrev, name);
+  }
+
+  /** The form of the current entry's attribute at `index` (from `attrIndex`). */
+  formAt(index: number): number {
+    return (this.abbrev as Abbrev).forms[index] as number;
+  }
+
+  /** A DW_FORM_string attribute at `index`, decoded where it lies in .debug_info. */
+  inlineStringAt(index: number): string {
+    const bytes = this.info.bytes;
+    const at = this.attrPositions[index] as number;
+    // readShape found this string's NUL inside the unit.
+    return decodeUtf8Range(bytes, at, bytes.indexOf(0, at));
+  }
+
+  /**
+   * A fixed-size attribute value at `index` as a number: `size` bytes (1, 2, 4 or 8; an 8-byte
+   * value above 2^53 is an error) where the entry holds it.
+   */
+  fixedValueAt(index: number, size: number): number {
+    const c = this.info;
+    const at = this.attrPositions[index] as number;
+    switch (size) {
+      case 1:
+        return c.u8At(at);
+      case 2:
+        return c.u16At(at);
+      case 4:
+        return c.u32At(at);
+      default:
+        return c.u64At(at);
+    }
   }
 }

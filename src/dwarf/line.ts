@@ -88,16 +88,28 @@ export function readLineProgramHeader(c: ByteCursor, offset: number, unit: UnitH
 
 function readEntryTable(c: ByteCursor, unit: UnitHeader, what: string): { path: FormValue | undefined; directory: number }[] {
   const formatCount = c.u8(`${what} entry format count`);
-  const formats: [number, number][] = [];
-  for (let i = 0; i < formatCount; i++) formats.push([c.uleb("content type"), c.uleb("form")]);
+  const types: number[] = [];
+  const forms: number[] = [];
+  for (let i = 0; i < formatCount; i++) {
+    types.push(c.uleb("content type"));
+    forms.push(c.uleb("form"));
+  }
   const count = c.uleb(`${what} count`);
   if (count > MAX_TABLE) throw c.error(`line program: ${count} ${what}s`);
   const out: { path: FormValue | undefined; directory: number }[] = [];
   for (let i = 0; i < count; i++) {
     let path: FormValue | undefined;
     let directory = 0;
-    for (const [type, form] of formats) {
-      const value = readForm(c, form, unit, undefined);
+    for (let k = 0; k < formatCount; k++) {
+      const type = types[k] as number;
+      const form = forms[k] as number;
+      // Go writes every path as DW_FORM_string and every directory index as DW_FORM_udata: read
+      // those directly (a table has a few hundred entries per unit, thousands of units per binary).
+      if (form === C.DW_FORM_udata && type === C.DW_LNCT_directory_index) {
+        directory = c.uleb("directory index");
+        continue;
+      }
+      const value = form === C.DW_FORM_string ? ({ kind: "string", bytes: c.cstring("file name") } as const) : readForm(c, form, unit, undefined);
       if (type === C.DW_LNCT_path) path = value;
       else if (type === C.DW_LNCT_directory_index && value.kind === "constant") directory = value.value;
     }

@@ -62,7 +62,9 @@ export function inflateSection(c: ByteCursor, kind: "zlib" | "zdebug", wordSize:
   if (out.byteLength !== header.size) {
     throw c.error(`zlib stream: inflates to 0x${out.byteLength.toString(16)} bytes, header declares 0x${header.size.toString(16)}`, header.streamStart);
   }
-  return out;
+  // A plain view, not the Buffer: readers take many small subarrays, and a Buffer's subarray
+  // goes through Buffer's own (slower) constructor each time.
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /**

@@ -313,7 +313,7 @@ function walkUnit(dwarf: DwarfData, unit: Unit, subprograms: SubprogramDraft[], 
       continue;
     }
     if (tag === C.DW_TAG_formal_parameter && cursor.depth === current.depth + 1) {
-      current.params.push(readParam(dwarf, unit, cursor));
+      current.params.push(readParam(dwarf, cursor));
     } else if (tag === C.DW_TAG_inlined_subroutine) {
       const origin = cursor.attrReference(C.DW_AT_abstract_origin);
       if (origin !== undefined) {
@@ -346,9 +346,9 @@ function readSubprogram(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): Subp
     offset: cursor.offset,
     depth: cursor.depth,
     unit,
-    name: dwarf.string(cursor.attr(C.DW_AT_name), unit),
+    name: dwarf.stringAttr(cursor, C.DW_AT_name),
     origin: cursor.attrReference(C.DW_AT_abstract_origin),
-    ranges: dwarf.pcRanges(unit, cursor.attr(C.DW_AT_low_pc), cursor.attr(C.DW_AT_high_pc), cursor.attr(C.DW_AT_ranges)),
+    ranges: dwarf.entryPcRanges(cursor, unit),
     declFile: cursor.attrConstant(C.DW_AT_decl_file),
     declLine: cursor.attrConstant(C.DW_AT_decl_line),
     params: [],
@@ -356,11 +356,11 @@ function readSubprogram(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): Subp
   };
 }
 
-function readParam(dwarf: DwarfData, unit: Unit, cursor: EntryCursor): ParamDraft {
+function readParam(dwarf: DwarfData, cursor: EntryCursor): ParamDraft {
   const variable = cursor.attrConstant(C.DW_AT_variable_parameter);
   return {
     offset: cursor.offset,
-    name: dwarf.string(cursor.attr(C.DW_AT_name), unit),
+    name: dwarf.stringAttr(cursor, C.DW_AT_name),
     isResult: variable === undefined ? undefined : variable === 1,
     typeOffset: cursor.attrReference(C.DW_AT_type),
     origin: cursor.attrReference(C.DW_AT_abstract_origin),

@@ -79,11 +79,22 @@ export class TypeBuilder {
           type = { kind: "unsafe.Pointer", name, size: ptr, align: ptr };
           break;
         }
-        // Register first: the element may point back here through a struct.
-        const placeholder: { kind: "pointer"; name: string; size: number; align: number; elem: GoType } = { kind: "pointer", name, size: ptr, align: ptr, elem: this.unknown("?", 0, "unresolved") };
-        this.built.set(offset, placeholder);
-        placeholder.elem = this.build(elemRef, depth + 1);
-        return placeholder;
+        // The element is built when first asked for: a struct reaches, through its pointers,
+        // most of a program's types, and listing a signature needs none of them. The `built`
+        // cache makes a pointer back to an enclosing struct find it rather than recurse.
+        const builder = this;
+        let elem: GoType | undefined;
+        type = {
+          kind: "pointer",
+          name,
+          size: ptr,
+          align: ptr,
+          get elem(): GoType {
+            elem ??= builder.build(elemRef, 0);
+            return elem;
+          },
+        };
+        break;
       }
       case C.DW_TAG_structure_type: {
         const bytes = size ?? 0;

@@ -45,16 +45,24 @@ export interface FunctionFilter {
 
 /** The rows of `goxray funcs`, in address order (inlined-only functions last). */
 export function listFunctions(binary: GoBinary, filter: FunctionFilter): FunctionRow[] {
+  return [...functionRows(binary, filter)];
+}
+
+/**
+ * `listFunctions` one row at a time: a writer that prints each row as it comes never holds a
+ * whole binary's rows (tens of thousands of objects) at once.
+ */
+export function* functionRows(binary: GoBinary, filter: FunctionFilter): Generator<FunctionRow> {
   const modulePath = binary.buildInfo()?.main?.path;
-  const rows: FunctionRow[] = [];
   for (const f of binary.functions().functions) {
     if (filter.pattern !== undefined && !filter.pattern.test(f.name)) continue;
-    const pkg = packageName(f.name);
-    if (filter.packageName !== undefined && pkg !== filter.packageName) continue;
-    if (filter.isMainOnly === true && !isMainModulePackage(pkg, modulePath)) continue;
-    rows.push(toRow(binary, f));
+    if (filter.packageName !== undefined || filter.isMainOnly === true) {
+      const pkg = packageName(f.name);
+      if (filter.packageName !== undefined && pkg !== filter.packageName) continue;
+      if (filter.isMainOnly === true && !isMainModulePackage(pkg, modulePath)) continue;
+    }
+    yield toRow(binary, f);
   }
-  return rows;
 }
 
 /** True for package main and packages under the main module's path. */
@@ -66,7 +74,8 @@ export function isMainModulePackage(pkg: string, modulePath: string | undefined)
 
 function toRow(binary: GoBinary, f: GoFunction): FunctionRow {
   const param = (p: GoParam): ParamRow => ({ name: p.isUnnamed && p.isResult ? null : p.name, type: p.typeName });
-  const hasFloatArgs = f.hasDwarf && [...f.params, ...f.results].some((p) => p.typeOffset !== undefined && containsFloat(binary.types().typeAt(p.typeOffset), 0));
+  const holdsFloat = (p: GoParam): boolean => p.typeOffset !== undefined && containsFloat(binary.types().typeAt(p.typeOffset), 0);
+  const hasFloatArgs = f.hasDwarf && (f.params.some(holdsFloat) || f.results.some(holdsFloat));
   return {
     name: f.name,
     entry: f.entry === undefined ? null : `0x${f.entry.toString(16)}`,

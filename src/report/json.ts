@@ -8,9 +8,31 @@ export function renderAnalysisJson(a: BinaryAnalysis & { hazards?: HazardSummary
   return JSON.stringify(a, null, 2) + "\n";
 }
 
-/** The `--json` form of `goxray funcs`: an array of function rows. */
-export function renderFunctionsJson(rows: readonly FunctionRow[]): string {
-  return JSON.stringify(rows, null, 2) + "\n";
+/** The `--json` form of `goxray funcs`: an array of function rows, one per line. */
+export function renderFunctionsJson(rows: Iterable<FunctionRow>): string {
+  return [...functionsJsonChunks(rows)].join("");
+}
+
+// About this many characters per chunk: big enough that writes are few, small enough that a
+// binary's whole listing (tens of MB) is never one string.
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * `renderFunctionsJson` in pieces of about a megabyte, for writing as they are made: one row per
+ * line keeps the array greppable and line-oriented tools usable on a 20 MB listing.
+ */
+export function* functionsJsonChunks(rows: Iterable<FunctionRow>): Generator<string> {
+  let chunk = "[";
+  let isFirst = true;
+  for (const row of rows) {
+    chunk += (isFirst ? "\n" : ",\n") + JSON.stringify(row);
+    isFirst = false;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  yield chunk + (isFirst ? "]\n" : "\n]\n");
 }
 
 /** The `--json` form of `goxray check`: an array with one report per function asked for. */
