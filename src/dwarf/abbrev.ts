@@ -22,7 +22,7 @@ export interface Abbrev {
 }
 
 /** Attribute names below this are found through Abbrev.indexByName; others by search. */
-export const INDEXED_NAMES = 0x90;
+const INDEXED_NAMES = 0x90;
 
 /** Index of attribute `name` in `abbrev`, or −1 when the abbreviation has none. */
 export function attrIndexOf(abbrev: Abbrev, name: number): number {

@@ -312,6 +312,15 @@ function mergePairs(a: readonly number[], b: readonly number[]): number[] {
   return pairs.flat();
 }
 
+/**
+ * Name lookups answered by a scan before an index of every name is built: `check` and `trace`
+ * ask for a handful of names, `funcs` on a binary without DWARF asks for every one.
+ */
+const SEARCHES_BEFORE_INDEX = 16;
+
+const utf8Encoder = new TextEncoder();
+const encodeUtf8 = (text: string): Uint8Array => utf8Encoder.encode(text);
+
 /** Where the Go 1.18+ text start came from; see resolveTextStart. */
 type TextStartSource = "moduledata" | "runtime.text" | ".text" | "pcHeader" | "none";
 
@@ -340,6 +349,8 @@ export class Pclntab {
   private readonly funcdataMemory: FuncdataMemory | undefined;
   private gofunc: number | undefined;
   private inlineIndex: InlineIndex | undefined;
+  private nameSearches = 0;
+  private inlineSearches = 0;
 
   /**
    * Reads and checks the header at the start of `c`, which may run past the table's end (a
@@ -458,12 +469,29 @@ export class Pclntab {
    * wrapper and the first is returned (checked against funcID for Go 1.19–1.27 in test/pclntab-nm.test.ts).
    */
   findByName(name: string): number | undefined {
+    if (this.byName === undefined && ++this.nameSearches <= SEARCHES_BEFORE_INDEX) {
+      // A command asks for a few names: comparing bytes in place beats decoding every name.
+      const wanted = encodeUtf8(name);
+      for (let i = 0; i < this.funcCount; i++) {
+        const nameOff = this.c.i32At(this.funcFieldAt(i, FUNC_NAME_OFF), "_func nameOff");
+        if (nameOff >= 0 && this.isNameAt(this.header.funcnameOffset + nameOff, wanted)) return i;
+      }
+      return undefined;
+    }
     if (this.byName === undefined) {
       const byName = new Map<string, number>();
       for (let i = this.funcCount - 1; i >= 0; i--) byName.set(this.nameAt(i), i);
       this.byName = byName;
     }
     return this.byName.get(name);
+  }
+
+  /** True when the NUL-terminated name at `at` is exactly `wanted`'s bytes. */
+  private isNameAt(at: number, wanted: Uint8Array): boolean {
+    const bytes = this.c.bytes;
+    if (at < 0 || at + wanted.length >= bytes.length) return false;
+    for (let k = 0; k < wanted.length; k++) if (bytes[at + k] !== wanted[k]) return false;
+    return bytes[at + wanted.length] === 0;
   }
 
   /** Index of the function whose [entry, end) holds `pc`, by binary search, or undefined. */
@@ -561,14 +589,24 @@ export class Pclntab {
     });
   }
 
+  /** Indexes every inline tree by name now, for a caller about to ask for every function's sites. */
+  indexInlineTrees(): void {
+    this.inlineIndex ??= this.buildInlineIndex();
+  }
+
   /**
    * Every place the function named `name` was inlined: caller, call site and the PCs of the copy,
-   * sorted by caller and tree index. The first call scans every function's inline tree once,
-   * grouping entries by name offset; names are decoded once per inlined function after that.
+   * sorted by caller and tree index. The first few calls each scan every inline tree, comparing
+   * names in place; after that (or after indexInlineTrees) one index of every tree answers.
    */
   inlinedCallSitesOf(name: string): InlinedCallSite[] {
-    this.inlineIndex ??= this.buildInlineIndex();
-    const pairs = this.inlineIndex.byName.get(name) ?? [];
+    let pairs: readonly number[];
+    if (this.inlineIndex === undefined && ++this.inlineSearches <= SEARCHES_BEFORE_INDEX) {
+      pairs = this.inlinedPairsNamed(name);
+    } else {
+      this.inlineIndex ??= this.buildInlineIndex();
+      pairs = this.inlineIndex.byName.get(name) ?? [];
+    }
     const sites: InlinedCallSite[] = [];
     let callerIndex = -1;
     let caller = "";
@@ -732,6 +770,35 @@ export class Pclntab {
   }
 
   /** Function name → (function, tree index) pairs of every inline tree, grouped by name offset while scanning. */
+  /**
+   * (function index, tree index) pairs of every inline tree entry named `name`, in function
+   * order: one scan of the trees, each distinct name offset compared with `name` once, in place.
+   */
+  private inlinedPairsNamed(name: string): number[] {
+    const layout = this.inlinedCallLayout;
+    const size = INLINED_CALL_SIZE[layout];
+    const nameField = INLINED_CALL_NAME_AT[layout];
+    const wanted = encodeUtf8(name);
+    const isWanted = new Map<number, boolean>();
+    const pairs: number[] = [];
+    for (let i = 0; i < this.funcCount; i++) {
+      const table = this.findInlineTable(i, false);
+      if (table === undefined) continue;
+      for (let k = 0; k < table.count; k++) {
+        const at = table.pos + k * size + nameField;
+        const nameOff = table.c.i32At(at, "inlinedCall name offset");
+        if (nameOff < 0) throw table.c.error(`inline tree entry ${k}: name offset ${nameOff} is negative`, at);
+        let matches = isWanted.get(nameOff);
+        if (matches === undefined) {
+          matches = this.isNameAt(this.header.funcnameOffset + nameOff, wanted);
+          isWanted.set(nameOff, matches);
+        }
+        if (matches) pairs.push(i, k);
+      }
+    }
+    return pairs;
+  }
+
   private buildInlineIndex(): InlineIndex {
     const layout = this.inlinedCallLayout;
     const size = INLINED_CALL_SIZE[layout];

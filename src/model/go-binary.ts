@@ -7,6 +7,8 @@ import { readPclntab, type Pclntab } from "../go/pclntab.js";
 import { DwarfData } from "../dwarf/dwarf-data.js";
 import { GoxrayError } from "../errors.js";
 import { FunctionIndex } from "./function-index.js";
+import { lookupFunction } from "./function-lookup.js";
+import type { GoFunction } from "./go-function.js";
 import { TypeBuilder } from "./type-builder.js";
 
 /**
@@ -21,6 +23,7 @@ export class GoBinary {
   private dwarfCache: DwarfData | undefined;
   private typeCache: TypeBuilder | undefined;
   private functionCache: FunctionIndex | undefined;
+  private readonly lookups = new Map<string, GoFunction | null>();
 
   private constructor(elf: ElfFile) {
     this.elf = elf;
@@ -75,6 +78,23 @@ export class GoBinary {
       this.functionCache = FunctionIndex.build(this.pclntab(), dwarf.isPresent ? dwarf : undefined, dwarf.isPresent ? this.types() : undefined);
     }
     return this.functionCache;
+  }
+
+  /**
+   * The function named exactly `name`, or undefined. Before anything has needed the whole index,
+   * this reads only what that one function needs (see lookupFunction); the answer equals the
+   * index's except that inlined copies come from pclntab, without DWARF entries.
+   */
+  findFunction(name: string): GoFunction | undefined {
+    if (this.functionCache !== undefined) return this.functionCache.find(name);
+    let found = this.lookups.get(name);
+    if (found === undefined) {
+      const pclntab = this.pclntab();
+      const dwarf = this.dwarf();
+      found = (pclntab === undefined ? undefined : lookupFunction(pclntab, dwarf.isPresent ? dwarf : undefined, dwarf.isPresent ? this.types() : undefined, name)) ?? this.functions().find(name) ?? null;
+      this.lookups.set(name, found);
+    }
+    return found ?? undefined;
   }
 
   /** True when the binary carries Go build info or a pclntab. */

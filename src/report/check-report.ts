@@ -63,9 +63,9 @@ export interface CheckReport {
 
 /** The function named exactly `name`, or a `no-function` error that suggests near names. */
 export function findFunction(binary: GoBinary, name: string): GoFunction {
-  const index = binary.functions();
-  const fn = index.find(name);
+  const fn = binary.findFunction(name);
   if (fn !== undefined) return fn;
+  const index = binary.functions();
   const lower = name.toLowerCase();
   const near = index.functions.filter((f) => f.name.toLowerCase().includes(lower)).slice(0, 5).map((f) => f.name);
   const hint = near.length > 0 ? `; did you mean ${near.join(", ")}?` : "; goxray funcs lists them";

@@ -53,12 +53,12 @@ const MAX_FUNCTIONS = 100;
 
 /** The functions `patterns` name: each is a full name, or else a regular expression matched against every name. */
 function selectFunctions(binary: GoBinary, patterns: readonly string[], isInlinedWanted: boolean): GoFunction[] {
-  const index = binary.functions();
   const chosen = new Map<string, GoFunction>();
   // With --inlined, a function inlined everywhere is traced through its copies.
   const isTraceable = (f: GoFunction): boolean => f.entry !== undefined || (isInlinedWanted && f.inlinedCopies.some((c) => c.dwarfOffset !== undefined));
   for (const pattern of patterns) {
-    const exact = index.find(pattern);
+    // Inlined copies from the one-function lookup carry no DWARF entries; --inlined needs them.
+    const exact = isInlinedWanted ? binary.functions().find(pattern) : binary.findFunction(pattern);
     if (exact !== undefined) {
       if (!isTraceable(exact)) {
         const how = isInlinedWanted ? "and none of its inlined copies has a DWARF entry to probe" : "; --inlined probes its inlined copies";
@@ -73,7 +73,7 @@ function selectFunctions(binary: GoBinary, patterns: readonly string[], isInline
     } catch (err) {
       throw new GoxrayError("usage", { file: "" }, `${JSON.stringify(pattern)} names no function and is not a regular expression: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const matched = index.match(regex).filter(isTraceable);
+    const matched = binary.functions().match(regex).filter(isTraceable);
     if (matched.length === 0) throw new GoxrayError("no-function", { file: binary.name }, `no function with a body matches ${JSON.stringify(pattern)}; goxray funcs lists them`);
     for (const fn of matched) chosen.set(fn.name, fn);
   }
