@@ -18,6 +18,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   "no-function": 6,
   "not-traceable": 7,
   bpftrace: 8,
+  "cannot-trace": 9,
   internal: 70,
 };
 

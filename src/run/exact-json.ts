@@ -101,3 +101,11 @@ function findStringEnd(text: string, start: number): number | undefined {
   }
   return undefined;
 }
+
+/** A JSON object, as opposed to an array, a scalar or null. */
+export type ExactJsonObject = { readonly [key: string]: ExactJson };
+
+/** Whether `v` is a JSON object (not an array, not null). */
+export function isJsonObject(v: ExactJson | undefined): v is ExactJsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
