@@ -40,7 +40,9 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
   registerCheck(program, out, (code) => {
     exitCode = code;
   });
-  registerTrace(program, out);
+  registerTrace(program, out, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
