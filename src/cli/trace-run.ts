@@ -7,12 +7,12 @@ import type { BackendName } from "../run/backend.js";
 import type { CliOutput } from "./output.js";
 
 /** Exit code when the process named by -p exits before the trace is stopped (README "Exit codes"). */
-export const EXIT_TRACED_PROCESS_EXITED = 10;
+const EXIT_TRACED_PROCESS_EXITED = 10;
 /** Exit code when the backend ends by itself (the same as bpftrace failing to run). */
 const EXIT_BACKEND_ENDED = 8;
 
 /** What `goxray trace --run` was given. */
-export interface LiveTraceRequest {
+interface LiveTraceRequest {
   readonly binary: string;
   readonly functions: readonly string[];
   readonly pid: number | undefined;

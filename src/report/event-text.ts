@@ -3,7 +3,7 @@ import type { GoValue, NamedValue, TraceEvent } from "../run/events.js";
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A Go string literal for `bytes`, as strconv.Quote writes one: escapes for quotes, controls and bytes that are not UTF-8. */
-export function goQuote(bytes: Uint8Array): string {
+function goQuote(bytes: Uint8Array): string {
   let text: string | undefined;
   try {
     text = strictUtf8.decode(bytes);

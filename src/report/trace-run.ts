@@ -85,6 +85,8 @@ export async function trace(target: TraceTarget, options: LiveTraceOptions = {})
     return await startBackend(backend, why, file, tracefs, { ...options, bpftrace }, { functions: target.functions, pid, command, durationMs: options.durationMs, count: options.count, signal: options.signal });
   } catch (err) {
     command?.child.kill("SIGKILL");
+    // Attaching to /proc/PID/exe fails once the process is gone: say that, not how it failed.
+    if (target.pid !== undefined && !isAlive(target.pid)) throw new GoxrayError("cannot-trace", { file: "" }, `process ${target.pid} exited before the probes were attached`);
     throw err;
   }
 }

@@ -9,7 +9,7 @@ import { signalGroup, waitForClose } from "./process-group.js";
 import { decodeScriptLine, type ScriptDecoding } from "./script-events.js";
 
 /** What the bpftrace backend runs. */
-export interface BpftraceRun {
+interface BpftraceRun {
   /** The bpftrace executable or wrapper (found on PATH when it has no slash). */
   readonly command: string;
   /** A goxray trace --json script written with the ready marker. */

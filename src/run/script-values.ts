@@ -90,7 +90,7 @@ function address(text: string): bigint {
 }
 
 /** Bytes that %rh printed: two hex digits per byte, separated by spaces. */
-export function bytesFromHex(hex: string): Uint8Array {
+function bytesFromHex(hex: string): Uint8Array {
   const digits = hex.replace(/[^0-9a-fA-F]/g, "");
   const bytes = new Uint8Array(digits.length >> 1);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(digits.slice(2 * i, 2 * i + 2), 16);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { GoxrayError } from "../errors.js";
 
 /** A process's state letter from /proc/PID/stat ("R", "S", "T", "Z"…), or undefined when it is gone. */
-export function processState(pid: number): string | undefined {
+function processState(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name is in parentheses and may itself hold ") ": the state follows the last one.

@@ -12,7 +12,7 @@ import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planValues, type DecodeC
 import { parseTraceLine } from "./tracefs-line.js";
 
 /** What the tracefs backend probes and how it reads the binary. */
-export interface TracefsRun {
+interface TracefsRun {
   /** Where tracefs is mounted (trace-preflight.ts findTracefs). */
   readonly tracefs: string;
   /** The file the probes attach to (the binary, or /proc/PID/exe). */
@@ -53,7 +53,7 @@ function runName(): string {
  * (tracefs attaches at any instruction) and one at each RET, each fetching the placed values,
  * and the goroutine id where the ABI keeps g in a register.
  */
-export function defineProbeEvents(run: TracefsRun, group: string): ProbeEvent[] {
+function defineProbeEvents(run: TracefsRun, group: string): ProbeEvent[] {
   const events: ProbeEvent[] = [];
   const stringBytes = Math.min(run.stringBytes, MAX_ARRAY_ELEMENTS);
   run.functions.forEach((fn, i) => {

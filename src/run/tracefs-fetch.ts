@@ -16,7 +16,7 @@ export const MAX_ARRAY_ELEMENTS = 64;
 export const MAX_FETCH_ARGS = 128;
 
 /** One fetch argument: `name=expression:type`. */
-export interface FetchArg {
+interface FetchArg {
   readonly name: string;
   readonly expression: string;
   readonly type: string;
@@ -88,7 +88,7 @@ interface Stream {
  * `plan.stringBytes` bytes and cut to their length here; an error's or an `any` string's text is
  * read behind the data word.
  */
-export function planValue(plan: FetchPlan, arch: ArchName, value: PlacedValue): Decoder {
+function planValue(plan: FetchPlan, arch: ArchName, value: PlacedValue): Decoder {
   if (value.home.kind === "unknown") {
     const why = `unknown placement: ${value.home.why}`;
     return () => ({ kind: "unreadable", type: value.type.name, why });

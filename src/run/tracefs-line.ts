@@ -1,7 +1,7 @@
 import type { FetchedField } from "./tracefs-fetch.js";
 
 /** One uprobe event as a trace_pipe line shows it. */
-export interface TraceLine {
+interface TraceLine {
   /** The thread that hit the probe (the kernel's pid of the task). */
   readonly tid: number;
   /** Its process (shown with options/record-tgid; undefined when the kernel did not record it). */
