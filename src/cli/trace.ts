@@ -54,7 +54,7 @@ export function registerTrace(program: Command, out: CliOutput, setExitCode: (co
       const stringBytes = positiveInteger(options.stringBytes, "--string-bytes");
       const deref = options.deref === "0" ? 0 : Math.min(positiveInteger(options.deref, "--deref"), MAX_DEREF);
       const runOnly = [options.command === undefined ? undefined : "-c", options.duration === undefined ? undefined : "--duration", options.count === undefined ? undefined : "--count", options.backend === undefined ? undefined : "--backend", options.summary === true ? "--summary" : undefined].filter((o) => o !== undefined);
-      if (options.run !== true && runOnly.length > 0) throw new GoxrayError("usage", { file: "" }, `${runOnly.join(", ")} only go with --run`);
+      if (options.run !== true && runOnly.length > 0) throw new GoxrayError("usage", { file: "" }, `${runOnly.join(", ")} ${runOnly.length === 1 ? "goes" : "go"} only with --run`);
       if (options.run === true) {
         if (options.explain === true || options.bpftraceVersion !== undefined || options.attachPath !== undefined || options.inlined === true) {
           throw new GoxrayError("usage", { file: "" }, "--explain, --bpftrace-version, --attach-path and --inlined write scripts; they do not go with --run");
