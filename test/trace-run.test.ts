@@ -176,12 +176,18 @@ interface Backend {
 const backends: Backend[] = [{ name: "tracefs", args: ["--backend", "tracefs"], hasResults: true }];
 for (const b of bpftraces) backends.push({ name: `bpftrace ${b.version}`, args: ["--backend", "bpftrace", "--bpftrace", b.command.join(" "), ...(b.minor === "0.17" ? [] : ["--deref", "1"])], hasResults: b.minor !== "0.17" });
 
-const cases = toolchains.flatMap((t) => backends.map((b) => [`Go ${t.version}, ${b.name}`, t, b] as const));
+/** The kinds sample's functions (maps, channels, funcs, []string, pointers to scalars), read by tracefs. */
+const KIND_FUNCTIONS = ["main.MapLen", "main.ChanState", "main.Apply", "main.Join", "main.Deref"];
 
-describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every call of the sample, with the values it logged", () => {
-  it.each(cases)("%s", async (_name, toolchain: GoToolchain, backend: Backend) => {
-    const binary = buildSample("calls", toolchain, "amd64", "default");
-    const run = await runGoxray(["trace", binary, ...FUNCTIONS, "--run", "--json", "-c", `${binary} -n ${ITERATIONS} -interval 10ms`, ...backend.args]);
+const cases = toolchains.flatMap((t) => [
+  ...backends.map((b) => [`calls, Go ${t.version}, ${b.name}`, "calls", FUNCTIONS, t, b] as const),
+  ...backends.filter((b) => b.name === "tracefs").map((b) => [`kinds, Go ${t.version}, ${b.name}`, "kinds", KIND_FUNCTIONS, t, b] as const),
+]);
+
+describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every call of the samples, with the values they logged", () => {
+  it.each(cases)("%s", async (_name, sample, functions, toolchain: GoToolchain, backend: Backend) => {
+    const binary = buildSample(sample, toolchain, "amd64", "default");
+    const run = await runGoxray(["trace", binary, ...functions, "--run", "--json", "-c", `${binary} -n ${ITERATIONS} -interval 10ms`, ...backend.args]);
     expect(run.stderr).toContain(`goxray: tracing with ${backend.name.split(" ")[0] ?? ""}`);
     expect(run.stderr).toMatch(/the command \(pid \d+\) ended \(exit status 0\); trace stopped/);
     expect(run.code).toBe(0);
@@ -191,7 +197,7 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
     const diffs: string[] = [];
     const unreadable: string[] = [];
     let checked = 0;
-    for (const func of FUNCTIONS) {
+    for (const func of functions) {
       const calls = events.filter((e) => e.kind === "call" && e.func === func);
       const returns = events.filter((e) => e.kind === "return" && e.func === func);
       const logs = logged.filter((l) => l.func === func);
@@ -218,7 +224,7 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
     // Only floats in vector registers (register ABI) are unreadable.
     for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
     if (toolchain.version === "1.15") expect(unreadable).toEqual([]);
-    console.log(`Go ${toolchain.version}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log`);
+    console.log(`${sample}, Go ${toolchain.version}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log`);
   });
 });
 

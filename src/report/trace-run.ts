@@ -82,7 +82,7 @@ export async function trace(target: TraceTarget, options: LiveTraceOptions = {})
   const command = target.command === undefined ? undefined : await startStoppedCommand(target.command, options.commandStdout ?? "inherit");
   const pid = command?.pid ?? target.pid;
   try {
-    return await startBackend(backend, why, file, tracefs, { ...options, bpftrace }, { functions: target.functions, pid, command, durationMs: options.durationMs, count: options.count, signal: options.signal });
+    return await startBackend(backend, why, file, target.functions, tracefs, { ...options, bpftrace }, { pid, command, durationMs: options.durationMs, count: options.count, signal: options.signal });
   } catch (err) {
     command?.child.kill("SIGKILL");
     // Attaching to /proc/PID/exe fails once the process is gone: say that, not how it failed.
@@ -91,11 +91,11 @@ export async function trace(target: TraceTarget, options: LiveTraceOptions = {})
   }
 }
 
-async function startBackend(backend: BackendName, why: string, file: string, tracefs: string | undefined, options: LiveTraceOptions & { bpftrace: string }, limits: SessionLimits): Promise<TraceSession> {
+async function startBackend(backend: BackendName, why: string, file: string, functions: readonly string[], tracefs: string | undefined, options: LiveTraceOptions & { bpftrace: string }, limits: SessionLimits): Promise<TraceSession> {
   const binary = GoBinary.open(file);
   try {
     const built = await buildTraceScript(binary, {
-      patterns: limits.functions,
+      patterns: functions,
       bpftrace: options.bpftrace,
       // tracefs needs the same facts (placement, RET offsets, type names): they are gathered for
       // the newest bpftrace, which probes everything tracefs can; the script itself is not used.

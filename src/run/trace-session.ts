@@ -26,8 +26,6 @@ export interface TraceSession extends AsyncIterable<TraceEvent> {
 
 /** When a session ends by itself. */
 export interface SessionLimits {
-  /** The functions asked for (names or patterns). */
-  readonly functions: readonly string[];
   /** The process traced (-p): the trace ends when it exits. */
   readonly pid: number | undefined;
   /** The command started for -c, held stopped until the probes are attached. */
