@@ -10,6 +10,8 @@ command -v llvm-objdump >/dev/null || need+=(llvm)
 command -v gdb >/dev/null || need+=(gdb)
 command -v bpftrace >/dev/null || need+=(bpftrace)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# bpftool: test/trace-run.test.ts lists the BPF links and perf events left after a live trace.
+command -v bpftool >/dev/null || need+=(bpftool)
 ((${#need[@]})) || exit 0
 if [[ $(id -u) != 0 ]]; then
   echo "install-test-tools: ${need[*]} missing and not root: tests that need them are skipped locally" >&2

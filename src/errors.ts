@@ -9,6 +9,7 @@ export type ErrorKind =
   | "no-function"
   | "not-traceable"
   | "bpftrace"
+  | "cannot-trace"
   | "internal";
 
 /** Where in the input a problem was found: a section-relative offset, or a file offset when `section` is absent. */

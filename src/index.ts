@@ -29,4 +29,10 @@ export { buildTraceScript, type TraceRequest, type TraceScript } from "./report/
 export { summarizeHazards, type HazardSummary, type HazardCount } from "./report/hazard-summary.js";
 export { renderAnalysisText, renderFunctionsText, renderCheckText, renderHazardSummaryText } from "./report/text.js";
 export { renderAnalysisJson, renderFunctionsJson, renderChecksJson } from "./report/json.js";
+export { trace, type TraceTarget, type LiveTraceOptions } from "./report/trace-run.js";
+export type { TraceSession, TraceEnd } from "./run/trace-session.js";
+export type { TraceEvent, CallEvent, ReturnEvent, GoValue, NamedValue, GoInteger } from "./run/events.js";
+export type { BackendName } from "./run/backend.js";
+export { renderEventJson, renderValueJson } from "./report/event-json.js";
+export { renderValueText } from "./report/event-text.js";
 export { runCli, EXIT_CODES } from "./cli/main.js";

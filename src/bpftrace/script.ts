@@ -69,7 +69,12 @@ interface ScriptOptions {
   readonly stringBytes: number;
   /** Pointers followed this many levels deep (--deref). */
   readonly deref: number;
+  /** Print READY_MARKER from BEGIN, once every probe is attached. */
+  readonly readyMarker?: boolean;
 }
+
+/** The line a script written with `readyMarker` prints when its probes are attached. */
+export const READY_MARKER = '{"event":"ready"}';
 
 // Every map the script makes starts with this, so none collides with a user's additions.
 const DEPTH = "@goxray_depth";
@@ -88,10 +93,15 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   const blocks: string[] = [];
   const maps = new Set<string>();
   const usesTypes = binary.typeNames.isNeeded;
+  // BEGIN fires once every probe is attached: the marker tells a runner (trace --run) that it may
+  // start the traced command. bpftrace 0.17 allows one BEGIN block, so both share it.
+  const ready = options.readyMarker === true ? [`  printf("${READY_MARKER.replace(/"/g, '\\"')}\\n");`] : [];
   if (usesTypes) {
     const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name, caps.maxBufBytes - 1)};`);
-    blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${lines.join("\n")}\n}`);
+    blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${[...lines, ...ready].join("\n")}\n}`);
     maps.add(TYPES);
+  } else if (ready.length > 0) {
+    blocks.push(`BEGIN\n{\n${ready.join("\n")}\n}`);
   }
   const filter = options.pid === undefined ? "" : ` /pid == ${options.pid}/`;
   const attach = (address: number): string => `uprobe:${options.attachPath}:0x${address.toString(16)}${filter}`;

@@ -18,6 +18,7 @@ export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   "no-function": 6,
   "not-traceable": 7,
   bpftrace: 8,
+  "cannot-trace": 9,
   internal: 70,
 };
 
@@ -39,7 +40,9 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
   registerCheck(program, out, (code) => {
     exitCode = code;
   });
-  registerTrace(program, out);
+  registerTrace(program, out, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;

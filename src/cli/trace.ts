@@ -4,6 +4,7 @@ import { GoBinary } from "../model/go-binary.js";
 import { renderTraceExplain } from "../report/trace-explain.js";
 import { buildTraceScript } from "../report/trace-script.js";
 import type { CliOutput } from "./output.js";
+import { parseDuration, runLiveTrace } from "./trace-run.js";
 
 /** Deeper than this, every pointer level multiplies what one probe reads. */
 const MAX_DEREF = 4;
@@ -18,10 +19,16 @@ interface TraceOptions {
   deref: string;
   explain?: boolean;
   inlined?: boolean;
+  run?: boolean;
+  command?: string;
+  duration?: string;
+  count?: string;
+  backend?: string;
+  summary?: boolean;
 }
 
 /** `goxray trace BIN FUNC|REGEX...`: a bpftrace script that prints each call's arguments and each return's results. */
-export function registerTrace(program: Command, out: CliOutput): void {
+export function registerTrace(program: Command, out: CliOutput, setExitCode: (code: number) => void): void {
   program
     .command("trace")
     .description("write a bpftrace script that prints every call's arguments and every return's results, decoded as Go values")
@@ -36,10 +43,46 @@ export function registerTrace(program: Command, out: CliOutput): void {
     .option("--inlined", "also probe each inlined copy at its first instruction (arguments from the copy's DWARF; no return)")
     .option("--explain", "say what each probe reads and why, instead of printing the script")
     .option("--deref <n>", "follow pointers this many levels deep and print what they point at", "0")
+    .option("--run", "run the trace and print each call and return as it happens (needs root)")
+    .option("-c, --command <command>", "with --run: start this command (it must run BIN), trace it, stop when it exits")
+    .option("--duration <time>", "with --run: stop after this long (10s, 500ms, 2m)")
+    .option("--count <n>", "with --run: stop after this many events")
+    .option("--backend <name>", "with --run: bpftrace or tracefs (default: bpftrace when it can attach inside functions, else tracefs)")
+    .option("--summary", "with --run: print calls, latencies and errors per function at the end (stderr)")
     .action(async (path: string, functions: string[], options: TraceOptions) => {
       const pid = options.pid === undefined ? undefined : positiveInteger(options.pid, "--pid");
       const stringBytes = positiveInteger(options.stringBytes, "--string-bytes");
       const deref = options.deref === "0" ? 0 : Math.min(positiveInteger(options.deref, "--deref"), MAX_DEREF);
+      const runOnly = [options.command === undefined ? undefined : "-c", options.duration === undefined ? undefined : "--duration", options.count === undefined ? undefined : "--count", options.backend === undefined ? undefined : "--backend", options.summary === true ? "--summary" : undefined].filter((o) => o !== undefined);
+      if (options.run !== true && runOnly.length > 0) throw new GoxrayError("usage", { file: "" }, `${runOnly.join(", ")} ${runOnly.length === 1 ? "goes" : "go"} only with --run`);
+      if (options.run === true) {
+        if (options.explain === true || options.bpftraceVersion !== undefined || options.attachPath !== undefined || options.inlined === true) {
+          throw new GoxrayError("usage", { file: "" }, "--explain, --bpftrace-version, --attach-path and --inlined write scripts; they do not go with --run");
+        }
+        if (pid !== undefined && options.command !== undefined) throw new GoxrayError("usage", { file: "" }, "give -p PID or -c COMMAND, not both");
+        const backend = options.backend;
+        if (backend !== undefined && backend !== "bpftrace" && backend !== "tracefs") throw new GoxrayError("usage", { file: "" }, `--backend is bpftrace or tracefs, not ${JSON.stringify(backend)}`);
+        const code = await runLiveTrace(
+          {
+            binary: path,
+            functions,
+            pid,
+            command: options.command,
+            backend,
+            bpftrace: options.bpftrace,
+            durationMs: options.duration === undefined ? undefined : parseDuration(options.duration),
+            count: options.count === undefined ? undefined : positiveInteger(options.count, "--count"),
+            isJson: options.json === true,
+            hasSummary: options.summary === true,
+            stringBytes,
+            deref,
+          },
+          out,
+          process.stdout.isTTY === true,
+        );
+        setExitCode(code);
+        return;
+      }
       const file = pid === undefined ? path : `/proc/${pid}/exe`;
       const binary = GoBinary.open(file);
       try {

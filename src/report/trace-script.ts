@@ -36,6 +36,8 @@ export interface TraceRequest {
   readonly deref: number;
   /** Also probe each function's inlined copies at their first instruction. */
   readonly inlined: boolean;
+  /** Print a marker line once every probe is attached (for goxray trace --run). */
+  readonly readyMarker?: boolean;
 }
 
 /** The script, and what it was written for. */
@@ -43,6 +45,8 @@ export interface TraceScript {
   readonly script: string;
   readonly functions: readonly TracedFunction[];
   readonly capabilities: BpftraceCapabilities;
+  /** The facts about the binary the script was written from. */
+  readonly binary: ScriptBinary;
 }
 
 /** Type descriptors read from DWARF at most (cmd/compile has about 4,600). */
@@ -136,8 +140,8 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
     goroutine: goroutineId(arch.name, abi, goidOffset(binary), !binary.elf.isPositionIndependent && !isCgo),
     typeNames: chooseTypeNames(interfaces.size > 0 ? runtimeTypeNames(binary, MAX_DESCRIPTORS) : new Map(), interfaces.size > 0, ["main", ...(mainPath === undefined || mainPath === "" ? [] : [mainPath])]),
   };
-  const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes), deref: request.deref });
-  return { script, functions, capabilities };
+  const script = writeScript(scriptBinary, functions, { capabilities, versionSource: source, attachPath, pid: request.pid, mode: request.mode, stringBytes: Math.min(request.stringBytes, capabilities.maxBufBytes), deref: request.deref, readyMarker: request.readyMarker === true });
+  return { script, functions, capabilities, binary: scriptBinary };
 }
 
 /**

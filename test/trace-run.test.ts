@@ -1,0 +1,282 @@
+// goxray trace --run, end to end, as root: goxray starts the calls sample itself (-c), traces it
+// with each backend (kernel uprobe events through tracefs; bpftrace 0.17 on the host, 0.23 and
+// 0.27 in chroots) and every value of every event is compared with what the sample logs about the
+// same call (samples/README.md "Log lines"); the number of calls seen must equal the number logged
+// (-c holds the command until the probes are attached, so none is missed). Then: SIGINT, --count
+// and a traced process that exits leave no uprobe event, tracing instance or BPF link behind.
+// Runs goxray as a process (dist/, built by npm test) so that signals reach it as they would a user's.
+
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { requireBpftraces } from "./support/bpftrace.js";
+import { buildSample, requireToolchains, type GoToolchain } from "./support/samples.js";
+
+const isRoot = process.getuid?.() === 0;
+const toolchains = requireToolchains().filter((t) => ["1.15", "1.22", "1.27"].includes(t.version));
+const bpftraces = isRoot ? requireBpftraces() : [];
+const TRACEFS = "/sys/kernel/tracing";
+const hasBpftool = spawnSync("bpftool", ["version"]).status === 0;
+
+/** Functions of the calls sample, each with the kinds of values it passes (samples/README.md). */
+const FUNCTIONS = [
+  "main.SignedInts",
+  "main.UnsignedInts",
+  "main.Bools",
+  "main.Greet",
+  "main.NulString",
+  "main.LongString",
+  "main.SumBytes",
+  "main.SumInts",
+  "main.Midpoint",
+  "main.SumBlock",
+  "main.Scale",
+  "main.Point.Norm",
+  "main.(*Cart).Add",
+  "main.Describe",
+  "main.ErrorText",
+  "main.Fail",
+  "main.Parse",
+  "main.Validate",
+  "main.Sum",
+  "main.Many",
+  "main.Floats",
+];
+
+/** Iterations of the sample per run: every one must be seen. */
+const ITERATIONS = 5;
+
+interface Goxray {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs dist/cli/bin.js with `args`; `whileRunning` gets the child (to signal it) once it has started. */
+function runGoxray(args: readonly string[], whileRunning?: (child: ChildProcess, output: () => string) => void, timeoutMs = 60_000): Promise<Goxray & { pid: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["dist/cli/bin.js", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => void (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => void (stderr += s));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, pid: child.pid ?? 0 });
+    });
+    whileRunning?.(child, () => stdout);
+  });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** JSON with integers beyond 2^53 kept as decimal strings (as the sample logs them). */
+function parseExact(line: string): unknown {
+  return JSON.parse(line.replace(/([:,[])(-?\d{16,})(?=[,\]}])/g, '$1"$2"'));
+}
+
+/**
+ * Compares one value goxray printed (README "trace --run": JSON values) with the value the
+ * program logged: integers exactly, floats exactly (float32 rounded as Go rounds it), strings byte
+ * for byte (a cut one as a prefix with its real length), slices by len, cap and the elements shown,
+ * interfaces by dynamic type and text, pointers as non-nil (or what they point at with --deref).
+ */
+function compare(path: string, printed: unknown, logged: unknown, diffs: string[], unreadable: string[], isFloat32 = false): void {
+  const differ = (why: string): void => void diffs.push(`${path}: ${why}: printed ${JSON.stringify(printed)}, logged ${JSON.stringify(logged)}`);
+  if (isObject(printed) && typeof printed["unreadable"] === "string") return void unreadable.push(`${path}: ${printed["unreadable"]}`);
+  if (typeof printed === "number" && !Number.isInteger(printed)) {
+    if (typeof logged !== "number" || printed !== (isFloat32 ? Math.fround(logged) : logged)) differ("floats differ");
+    return;
+  }
+  if (typeof printed === "number" || (typeof printed === "string" && /^-?\d+$/.test(printed))) {
+    if ((typeof logged !== "number" && typeof logged !== "string") || BigInt(printed) !== BigInt(logged)) differ("numbers differ");
+    return;
+  }
+  if (typeof printed === "boolean") return void (printed !== logged && differ("booleans differ"));
+  if (typeof printed === "string" && printed.startsWith("0x")) return void (BigInt(printed) === 0n && differ("a nil pointer"));
+  if (typeof printed === "string") return void (printed !== logged && differ("strings differ"));
+  if (printed === null) return void (logged !== null && differ("nil differs"));
+  if (Array.isArray(printed)) {
+    if (!Array.isArray(logged) || logged.length !== printed.length) return differ("arrays differ");
+    printed.forEach((p, i) => compare(`${path}[${i}]`, p, logged[i], diffs, unreadable));
+    return;
+  }
+  if (!isObject(printed)) return differ("unexpected value");
+  if (printed["truncated"] === true) {
+    const want = Buffer.from(String(logged), "utf8");
+    const bytes = Buffer.from(String(printed["hex"]), "hex");
+    if (printed["len"] !== want.length || !bytes.equals(want.subarray(0, bytes.length)) || bytes.length !== 64) differ("cut string differs");
+    return;
+  }
+  if ("ptr" in printed && "deref" in printed) return compare(`${path}->`, printed["deref"], logged, diffs, unreadable);
+  if ("ptr" in printed && "cap" in printed && "elems" in printed) {
+    if (!isObject(logged)) return differ("not a logged slice");
+    compare(`${path}.len`, printed["len"], logged["len"], diffs, unreadable);
+    compare(`${path}.cap`, printed["cap"], logged["cap"], diffs, unreadable);
+    const elems = Array.isArray(printed["elems"]) ? (printed["elems"] as unknown[]) : [];
+    const want = Array.isArray(logged["elems"]) ? (logged["elems"] as unknown[]) : [];
+    elems.forEach((e, i) => compare(`${path}[${i}]`, e, want[i], diffs, unreadable));
+    return;
+  }
+  if ("type" in printed && "data" in printed) {
+    if (!isObject(logged)) return differ("not a logged interface");
+    if (printed["type"] !== logged["type"]) differ("dynamic types differ");
+    for (const key of ["error", "value"]) if (key in printed) compare(`${path}.${key}`, printed[key], logged[key], diffs, unreadable);
+    return;
+  }
+  if ("real" in printed && "imag" in printed) {
+    if (!isObject(logged)) return differ("not a logged complex");
+    compare(`${path}.real`, printed["real"], logged["real"], diffs, unreadable);
+    compare(`${path}.imag`, printed["imag"], logged["imag"], diffs, unreadable);
+    return;
+  }
+  if (!isObject(logged)) return differ("not a logged struct");
+  for (const [key, value] of Object.entries(printed)) compare(`${path}.${key}`, value, logged[key], diffs, unreadable);
+}
+
+interface RunEvent {
+  func: string;
+  kind: "call" | "return";
+  pid: number;
+  goid: number | null;
+  latencyNs?: number | null;
+  args?: Record<string, unknown>;
+  results?: Record<string, unknown>;
+}
+
+interface LoggedCall {
+  func: string;
+  args: Record<string, unknown>;
+  results: Record<string, unknown>;
+}
+
+/** What was left registered by goxray process `pid`: uprobe events of its group, its tracing instances. */
+function leftBehind(pid: number): string[] {
+  const events = readFileSync(`${TRACEFS}/uprobe_events`, "utf8").split("\n").filter((l) => l.includes(`goxray_${pid}_`));
+  const instances = readdirSync(`${TRACEFS}/instances`).filter((d) => d.startsWith(`goxray-${pid}-`));
+  return [...events, ...instances];
+}
+
+/** uprobes attached through BPF links or perf events on `binary`, as bpftool lists them. */
+function bpfUprobesOn(binary: string): string[] {
+  if (!hasBpftool) return [];
+  const perf = spawnSync("bpftool", ["perf", "list"], { encoding: "utf8" }).stdout;
+  const links = spawnSync("bpftool", ["link", "list"], { encoding: "utf8" }).stdout;
+  return `${perf}\n${links}`.split("\n").filter((l) => l.includes(binary));
+}
+
+interface Backend {
+  name: string;
+  args: string[];
+  hasResults: boolean;
+}
+
+const backends: Backend[] = [{ name: "tracefs", args: ["--backend", "tracefs"], hasResults: true }];
+for (const b of bpftraces) backends.push({ name: `bpftrace ${b.version}`, args: ["--backend", "bpftrace", "--bpftrace", b.command.join(" "), ...(b.minor === "0.17" ? [] : ["--deref", "1"])], hasResults: b.minor !== "0.17" });
+
+/** The kinds sample's functions (maps, channels, funcs, []string, pointers to scalars), read by tracefs. */
+const KIND_FUNCTIONS = ["main.MapLen", "main.ChanState", "main.Apply", "main.Join", "main.Deref"];
+
+const cases = toolchains.flatMap((t) => [
+  ...backends.map((b) => [`calls, Go ${t.version}, ${b.name}`, "calls", FUNCTIONS, t, b] as const),
+  ...backends.filter((b) => b.name === "tracefs").map((b) => [`kinds, Go ${t.version}, ${b.name}`, "kinds", KIND_FUNCTIONS, t, b] as const),
+]);
+
+describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every call of the samples, with the values they logged", () => {
+  it.each(cases)("%s", async (_name, sample, functions, toolchain: GoToolchain, backend: Backend) => {
+    const binary = buildSample(sample, toolchain, "amd64", "default");
+    const run = await runGoxray(["trace", binary, ...functions, "--run", "--json", "-c", `${binary} -n ${ITERATIONS} -interval 10ms`, ...backend.args]);
+    expect(run.stderr).toContain(`goxray: tracing with ${backend.name.split(" ")[0] ?? ""}`);
+    expect(run.stderr).toMatch(/the command \(pid \d+\) ended \(exit status 0\); trace stopped/);
+    expect(run.code).toBe(0);
+    expect(leftBehind(run.pid)).toEqual([]);
+    const events = run.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => parseExact(l) as RunEvent);
+    const logged = run.stderr.split("\n").filter((l) => l.startsWith('{"iter"')).map((l) => parseExact(l) as LoggedCall);
+    const diffs: string[] = [];
+    const unreadable: string[] = [];
+    let checked = 0;
+    for (const func of functions) {
+      const calls = events.filter((e) => e.kind === "call" && e.func === func);
+      const returns = events.filter((e) => e.kind === "return" && e.func === func);
+      const logs = logged.filter((l) => l.func === func);
+      expect(logs.length, func).toBe(ITERATIONS);
+      expect(calls.length, `${func}: calls seen`).toBe(ITERATIONS);
+      expect(returns.length, `${func}: returns seen`).toBe(backend.hasResults ? ITERATIONS : 0);
+      logs.forEach((log, i) => {
+        const call = calls[i];
+        for (const [name, value] of Object.entries(log.args)) compare(`${func}#${i}(${name})`, call?.args?.[name], value, diffs, unreadable, func === "main.Floats" && name === "a");
+        checked++;
+        const ret = returns[i];
+        if (!backend.hasResults || ret === undefined) return;
+        expect(ret.latencyNs, `${func}: a return matched with its call`).toBeGreaterThan(0);
+        // Go 1.15 numbers unnamed results after the parameters (~r5); the log counts from 0.
+        const printed = Object.entries(ret.results ?? {});
+        Object.entries(log.results).forEach(([name, value], k) => compare(`${func}#${i} result ${name}`, name.startsWith("~r") ? printed[k]?.[1] : ret.results?.[name], value, diffs, unreadable));
+        checked++;
+      });
+      // Go 1.15 keeps g in thread-local storage, which tracefs cannot reach: no goroutine id there.
+      const goid = backend.name === "tracefs" && toolchain.version === "1.15" ? null : 1;
+      for (const e of [...calls, ...returns]) expect(e.goid, `${func} runs on the main goroutine`).toBe(goid);
+    }
+    expect(diffs).toEqual([]);
+    // Only floats in vector registers (register ABI) are unreadable.
+    for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
+    if (toolchain.version === "1.15") expect(unreadable).toEqual([]);
+    console.log(`${sample}, Go ${toolchain.version}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log`);
+  });
+});
+
+const lastToolchain = toolchains[toolchains.length - 1];
+const stopCases = backends.map((b) => [b.name, b] as const);
+
+describe.skipIf(!isRoot || lastToolchain === undefined)("goxray trace --run stops cleanly and leaves nothing registered", () => {
+  const binary = lastToolchain === undefined ? "" : buildSample("calls", lastToolchain, "amd64", "default");
+  const startSample = (iterations: number): ChildProcess => spawn(binary, ["-n", String(iterations), "-interval", "20ms"], { stdio: "ignore" });
+
+  it.each(stopCases)("SIGINT, %s", async (_name, backend) => {
+    const program = startSample(100_000);
+    try {
+      const run = await runGoxray(["trace", binary, "main.Greet", "--run", "--json", "-p", String(program.pid), ...backend.args], (child, output) => {
+        const poll = setInterval(() => {
+          if (output().split('"kind":"call"').length > 3) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 50);
+        child.once("close", () => clearInterval(poll));
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout.split('"kind":"call"').length).toBeGreaterThan(3);
+      expect(leftBehind(run.pid)).toEqual([]);
+      expect(bpfUprobesOn(binary)).toEqual([]);
+    } finally {
+      program.kill("SIGKILL");
+    }
+  });
+
+  it.each(stopCases)("--count 5, %s", async (_name, backend) => {
+    const program = startSample(100_000);
+    try {
+      const run = await runGoxray(["trace", binary, "main.Greet", "main.Sum", "--run", "--json", "--count", "5", "-p", String(program.pid), ...backend.args]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split("\n")).toHaveLength(5);
+      expect(new Set(run.stdout.trim().split("\n").map((l) => (JSON.parse(l) as RunEvent).pid))).toEqual(new Set([program.pid]));
+      expect(leftBehind(run.pid)).toEqual([]);
+      expect(bpfUprobesOn(binary)).toEqual([]);
+    } finally {
+      program.kill("SIGKILL");
+    }
+  });
+
+  it.each(stopCases.slice(0, 2))("a traced process that exits ends the run with exit code 10, %s", async (_name, backend) => {
+    // About 3 s: long enough to attach (bpftrace 0.27 takes about 1.5 s here), short enough to end mid-trace.
+    const program = startSample(150);
+    const run = await runGoxray(["trace", binary, "main.Greet", "--run", "--json", "-p", String(program.pid), ...backend.args]);
+    expect(run.stderr).toContain(`goxray: process ${program.pid} exited; trace stopped`);
+    expect(run.code).toBe(10);
+    expect(leftBehind(run.pid)).toEqual([]);
+    expect(existsSync(`/proc/${program.pid}/exe`)).toBe(false);
+  });
+});
