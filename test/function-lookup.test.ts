@@ -11,7 +11,7 @@ import { buildSample, requireToolchains, sampleSupports, type FlagSet, type GoTo
 // (dwarf-readelf) and the compiler (abi-compiler). Every main-module function and every 7th
 // other function of each build is looked up in a fresh binary and compared.
 
-const FLAGS: readonly FlagSet[] = ["default", "pie", "stripped", "nodwarf"];
+const FLAGS: readonly FlagSet[] = ["default", "stripped"];
 const SAMPLES = ["calls", "generics", "kinds"];
 const ARCHES = ["amd64", "arm64"] as const;
 

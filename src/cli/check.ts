@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { GoBinary } from "../model/go-binary.js";
-import { checkFunction, findFunction, type CheckReport } from "../report/check-report.js";
-import { renderChecksJson } from "../report/json.js";
-import { renderCheckText } from "../report/text.js";
+import type { CheckReport } from "../report/check-report.js";
 import type { CliOutput } from "./output.js";
 
 // README "Exit codes": 0 traceable, 1 an error-severity hazard, 7 not traceable.
@@ -18,6 +15,13 @@ export function registerCheck(program: Command, out: CliOutput, setExitCode: (co
     .argument("<function...>", "full Go names, as goxray funcs prints them (e.g. 'main.(*Cart).Add')")
     .option("--json", "print a JSON array, one report per function")
     .action(async (path: string, names: string[], options: { json?: boolean }) => {
+      // Loaded when the command runs (see main.ts).
+      const [{ GoBinary }, { checkFunction, findFunction }, { renderChecksJson }, { renderCheckText }] = await Promise.all([
+        import("../model/go-binary.js"),
+        import("../report/check-report.js"),
+        import("../report/json.js"),
+        import("../report/text.js"),
+      ]);
       const binary = GoBinary.open(path);
       try {
         binary.requireGo();

@@ -1,9 +1,5 @@
 import type { Command } from "commander";
 import { GoxrayError } from "../errors.js";
-import { GoBinary } from "../model/go-binary.js";
-import { functionRows } from "../report/function-list.js";
-import { functionsJsonChunks } from "../report/json.js";
-import { renderFunctionsText } from "../report/text.js";
 import type { CliOutput } from "./output.js";
 
 /** `goxray funcs BIN [REGEX]`: every function's Go signature, position and inlining. */
@@ -16,7 +12,7 @@ export function registerFuncs(program: Command, out: CliOutput): void {
     .option("--package <path>", "only functions of this package (e.g. main, net/http)")
     .option("--main-only", "only functions of package main and the main module")
     .option("--json", "print a JSON array")
-    .action((path: string, regex: string | undefined, options: { package?: string; mainOnly?: boolean; json?: boolean }) => {
+    .action(async (path: string, regex: string | undefined, options: { package?: string; mainOnly?: boolean; json?: boolean }) => {
       let pattern: RegExp | undefined;
       if (regex !== undefined) {
         try {
@@ -25,6 +21,13 @@ export function registerFuncs(program: Command, out: CliOutput): void {
           throw new GoxrayError("usage", { file: "" }, `bad regular expression ${JSON.stringify(regex)}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
+      // Loaded when the command runs (see main.ts).
+      const [{ GoBinary }, { functionRows }, { functionsJsonChunks }, { renderFunctionsText }] = await Promise.all([
+        import("../model/go-binary.js"),
+        import("../report/function-list.js"),
+        import("../report/json.js"),
+        import("../report/text.js"),
+      ]);
       const binary = GoBinary.open(path);
       try {
         binary.requireGo();

@@ -1,10 +1,6 @@
 import type { Command } from "commander";
 import { GoxrayError } from "../errors.js";
-import { GoBinary } from "../model/go-binary.js";
-import { renderTraceExplain } from "../report/trace-explain.js";
-import { buildTraceScript } from "../report/trace-script.js";
 import type { CliOutput } from "./output.js";
-import { parseDuration, runLiveTrace } from "./trace-run.js";
 
 /** Deeper than this, every pointer level multiplies what one probe reads. */
 const MAX_DEREF = 4;
@@ -62,6 +58,8 @@ export function registerTrace(program: Command, out: CliOutput, setExitCode: (co
         if (pid !== undefined && options.command !== undefined) throw new GoxrayError("usage", { file: "" }, "give -p PID or -c COMMAND, not both");
         const backend = options.backend;
         if (backend !== undefined && backend !== "bpftrace" && backend !== "tracefs") throw new GoxrayError("usage", { file: "" }, `--backend is bpftrace or tracefs, not ${JSON.stringify(backend)}`);
+        // Loaded when the command runs (see main.ts).
+        const { parseDuration, runLiveTrace } = await import("./trace-run.js");
         const code = await runLiveTrace(
           {
             binary: path,
@@ -83,6 +81,11 @@ export function registerTrace(program: Command, out: CliOutput, setExitCode: (co
         setExitCode(code);
         return;
       }
+      const [{ GoBinary }, { renderTraceExplain }, { buildTraceScript }] = await Promise.all([
+        import("../model/go-binary.js"),
+        import("../report/trace-explain.js"),
+        import("../report/trace-script.js"),
+      ]);
       const file = pid === undefined ? path : `/proc/${pid}/exe`;
       const binary = GoBinary.open(file);
       try {

@@ -3,6 +3,7 @@
 // calls whose return address matters (runtime.deferreturn). amd64 is decoded by iced-x86, one
 // instruction after the other; arm64 is fixed-width, so each 4-byte word is one instruction.
 
+import { createRequire } from "node:module";
 import type { Instruction } from "iced-x86";
 import { GoxrayError } from "../errors.js";
 
@@ -64,12 +65,13 @@ type Iced = typeof import("iced-x86");
 let icedLoading: Promise<Iced> | undefined;
 
 /**
- * The iced-x86 module, imported on first use: compiling its 0.8 MB of WebAssembly costs 0.2–0.45 s
- * and about 25 MB of memory (Node 20 on a 2-core machine), which commands that never decode amd64
- * code should not pay.
+ * The iced-x86 module, loaded on first use: compiling its 0.8 MB of WebAssembly costs about
+ * 40 ms and 25 MB of memory (Node 20 on a 2-core machine), which commands that never decode amd64
+ * code should not pay. It is a CommonJS package, loaded with `require`: an ESM `import` of it
+ * first scans its 3,000 lines for export names, which cost 60 ms more here.
  */
 export function loadIced(): Promise<Iced> {
-  icedLoading ??= import("iced-x86");
+  icedLoading ??= Promise.resolve().then(() => createRequire(import.meta.url)("iced-x86") as Iced);
   return icedLoading;
 }
 
