@@ -287,6 +287,8 @@ interface InlineTable {
 interface InlineIndex {
   /** Name → (function index, tree index) pairs, flattened. */
   readonly byName: ReadonlyMap<string, readonly number[]>;
+  /** Each caller's inlinedSites, filled as asked for. */
+  readonly sitesByCaller: Map<number, InlinedSite[]>;
 }
 
 /** The value of the run holding `pc` in [low, high, value] triples sorted by PC, or −1 when none does. */
@@ -595,6 +597,20 @@ export class Pclntab {
   }
 
   /**
+   * inlinedSites(i), kept once the trees are indexed: a caller that asks for every function's
+   * sites meets each caller once per function it inlined (tens of times for a large one).
+   */
+  private sitesOfCaller(i: number): InlinedSite[] {
+    if (this.inlineIndex === undefined) return this.inlinedSites(i);
+    let sites = this.inlineIndex.sitesByCaller.get(i);
+    if (sites === undefined) {
+      sites = this.inlinedSites(i);
+      this.inlineIndex.sitesByCaller.set(i, sites);
+    }
+    return sites;
+  }
+
+  /**
    * Every place the function named `name` was inlined: caller, call site and the PCs of the copy,
    * sorted by caller and tree index. The first few calls each scan every inline tree, comparing
    * names in place; after that (or after indexInlineTrees) one index of every tree answers.
@@ -616,7 +632,7 @@ export class Pclntab {
       if (i !== callerIndex) {
         callerIndex = i;
         caller = this.nameAt(i);
-        callerSites = this.inlinedSites(i);
+        callerSites = this.sitesOfCaller(i);
       }
       const site = callerSites[pairs[p + 1] ?? 0];
       if (site !== undefined) sites.push({ ...site, caller, callerIndex });
@@ -825,7 +841,7 @@ export class Pclntab {
       if (known === undefined) byName.set(name, pairs);
       else byName.set(name, mergePairs(known, pairs));
     }
-    return { byName };
+    return { byName, sitesByCaller: new Map() };
   }
 
   /** Functab field `k` as a PC: entries and the end PC are at even k. */

@@ -24,6 +24,7 @@ export class TypeBuilder {
   private readonly pointerSize: 4 | 8;
   private readonly built = new Map<number, GoType>();
   private readonly names = new Map<number, string>();
+  private readonly nameCursors = new Map<number, EntryCursor>();
 
   constructor(dwarf: DwarfData, pointerSize: 4 | 8) {
     this.dwarf = dwarf;
@@ -32,17 +33,46 @@ export class TypeBuilder {
 
   /** The Go name of the type entry at `offset`, without building the type. */
   nameOf(offset: DebugInfoOffset): string {
+    return this.nameAt(offset, 0);
+  }
+
+  private nameAt(offset: DebugInfoOffset, depth: number): string {
     let name = this.names.get(offset);
+    if (name !== undefined) return name;
+    // A cycle of unnamed pointers (corrupt input) ends at the placeholder, not in a stack overflow.
+    this.names.set(offset, "?");
+    const cursor = depth > MAX_DEPTH ? undefined : this.nameCursorAt(offset);
+    if (cursor === undefined) return "?";
+    // Everything is read from the entry before any recursion moves the shared cursor.
+    const tag = cursor.tag;
+    const target = cursor.attrReference(C.DW_AT_type);
+    name = this.dwarf.stringAttr(cursor, C.DW_AT_name);
     if (name === undefined) {
-      const cursor = this.cursorAt(offset);
-      name = cursor === undefined ? "?" : this.entryName(cursor) ?? this.anonymousName(cursor, 0);
+      // A Go-syntax name for an entry the compiler left unnamed (never seen from Go; C types in cgo units).
+      name = tag !== C.DW_TAG_pointer_type ? "?" : target === undefined ? "unsafe.Pointer" : `*${this.nameAt(target, depth + 1)}`;
+    } else if (name.startsWith(".param") && tag === C.DW_TAG_typedef && target !== undefined && target !== offset) {
       // A shape function's type parameters are typedefs ".param0", ".param1" of the shape type
       // (DW_AT_go_dict_index, Go 1.19+); the shape ("go.shape.int") is what the body works on.
-      const target = cursor?.attr(C.DW_AT_type);
-      if (name.startsWith(".param") && cursor?.tag === C.DW_TAG_typedef && target?.kind === "reference" && target.offset !== offset) name = this.nameOf(target.offset);
-      this.names.set(offset, name);
+      name = this.nameAt(target, depth + 1);
     }
+    this.names.set(offset, name);
     return name;
+  }
+
+  /**
+   * A cursor on the entry at `offset`, shared by every name lookup in its unit: names are asked
+   * for tens of thousands of times, and a cursor each (with its views) costs more than the read.
+   */
+  private nameCursorAt(offset: DebugInfoOffset): EntryCursor | undefined {
+    const unit = this.dwarf.unitContaining(offset);
+    if (unit === undefined || offset < unit.header.entriesStart) return undefined;
+    let cursor = this.nameCursors.get(unit.header.offset);
+    if (cursor === undefined) {
+      cursor = this.dwarf.entries(unit);
+      this.nameCursors.set(unit.header.offset, cursor);
+    }
+    cursor.seek(offset);
+    return cursor.next() ? cursor : undefined;
   }
 
   /** The GoType of the type entry at `offset`. */
@@ -201,7 +231,7 @@ export class TypeBuilder {
   }
 
   private entryName(cursor: EntryCursor): string | undefined {
-    return cursor.unit === undefined ? undefined : this.dwarf.string(cursor.attr(C.DW_AT_name), cursor.unit);
+    return this.dwarf.stringAttr(cursor, C.DW_AT_name);
   }
 
   /** A Go-syntax name for an entry the compiler left unnamed (never seen from Go; C types in cgo units). */
