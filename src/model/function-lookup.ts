@@ -7,7 +7,7 @@ import { GoxrayError } from "../errors.js";
 import type { Pclntab } from "../go/pclntab.js";
 import { FileNames, readSubprogramWithParams, toFunction, walkUnit, type ParamDraft, type SubprogramDraft } from "./dwarf-functions.js";
 import { pclntabCopies, pclntabFunction, withPclntabFacts } from "./function-index.js";
-import { packageName, type GoFunction } from "./go-function.js";
+import { packageName, type GoFunction, type InlinedCopy, type InlinedStatus } from "./go-function.js";
 import type { TypeBuilder } from "./type-builder.js";
 
 /**
@@ -25,8 +25,7 @@ import type { TypeBuilder } from "./type-builder.js";
 export function lookupFunction(pclntab: Pclntab, dwarf: DwarfData | undefined, types: TypeBuilder | undefined, name: string): GoFunction | undefined {
   const i = pclntab.findByName(name);
   if (i === undefined) return undefined;
-  const copies = pclntabCopies(pclntab, name);
-  if (dwarf === undefined || types === undefined || !dwarf.isPresent) return pclntabFunction(pclntab, i, copies);
+  if (dwarf === undefined || types === undefined || !dwarf.isPresent) return withCopiesOnDemand(pclntabFunction(pclntab, i, []), () => pclntabCopies(pclntab, name));
   const entry = pclntab.entryAt(i);
   const unit = unitHolding(dwarf, entry, packageName(name));
   const body = unit === undefined ? undefined : subprogramAt(dwarf, unit, entry);
@@ -38,8 +37,25 @@ export function lookupFunction(pclntab: Pclntab, dwarf: DwarfData | undefined, t
   const declared = origin?.isAbstract === true ? origin : body;
   const abstractParams = new Map<number, ParamDraft>();
   for (const p of declared === body ? [] : declared.params) if (p.origin === undefined) abstractParams.set(p.offset, p);
-  const fn = toFunction(body, declared, abstractParams, copies, copies.length > 0 ? "partly" : "no", types, new FileNames(dwarf));
-  return withPclntabFacts(fn, pclntab, i);
+  const fn = toFunction(body, declared, abstractParams, [], "no", types, new FileNames(dwarf));
+  return withCopiesOnDemand(withPclntabFacts(fn, pclntab, i), () => pclntabCopies(pclntab, name));
+}
+
+/**
+ * `fn` with its inlined copies (and so its `inlined` status) read when first asked for: finding
+ * them scans every inline tree of the binary, which a caller that wants only the signature (the
+ * goroutine id's offset comes from runtime.casgstatus's) should not pay for.
+ */
+function withCopiesOnDemand(fn: GoFunction, readCopies: () => InlinedCopy[]): GoFunction {
+  let copies: InlinedCopy[] | undefined;
+  const copiesNow = (): InlinedCopy[] => (copies ??= readCopies());
+  return Object.defineProperties(
+    { ...fn },
+    {
+      inlinedCopies: { get: copiesNow, enumerable: true },
+      inlined: { get: (): InlinedStatus => (copiesNow().length > 0 ? "partly" : "no"), enumerable: true },
+    },
+  );
 }
 
 /** The compile unit whose PC ranges hold `pc`: the one named `packagePath` is tried first. */
