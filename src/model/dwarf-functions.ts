@@ -60,30 +60,34 @@ export function toFunction(
   types: TypeBuilder,
   files: FileNames,
 ): GoFunction {
-  // A concrete copy of an inlined function names its parameters through the abstract ones.
-  const drafts = s.params.map((p) => {
-    if (p.origin === undefined || abstractParams === undefined) return p;
-    const origin = abstractParams.get(p.origin);
-    return origin === undefined ? p : { ...origin, offset: p.offset, location: p.location };
-  });
   const params: GoParam[] = [];
   const results: GoParam[] = [];
-  for (const p of drafts) {
-    const name = p.name ?? "?";
-    if (name === DICTIONARY_PARAM) continue;
+  let hasDictionaryParam = false;
+  for (const p of s.params) {
+    // A concrete copy of an inlined function names its parameters through the abstract ones;
+    // the location is the copy's own.
+    const named = (p.origin === undefined ? undefined : abstractParams?.get(p.origin)) ?? p;
+    const name = named.name ?? "?";
+    if (name === DICTIONARY_PARAM) {
+      hasDictionaryParam = true;
+      continue;
+    }
     const param: GoParam = {
       name,
       isUnnamed: name.startsWith("~") || name === "_",
-      isResult: p.isResult === true,
-      typeOffset: p.typeOffset,
-      typeName: p.typeOffset === undefined ? "?" : types.nameOf(p.typeOffset),
+      isResult: named.isResult === true,
+      typeOffset: named.typeOffset,
+      typeName: named.typeOffset === undefined ? "?" : types.nameOf(named.typeOffset),
       location: p.location,
     };
     (param.isResult ? results : params).push(param);
   }
-  const first = s.ranges[0];
-  const entry = first === undefined ? undefined : Math.min(...s.ranges.map((r) => r.low));
-  const end = first === undefined ? undefined : Math.max(...s.ranges.map((r) => r.high));
+  let entry: number | undefined;
+  let end: number | undefined;
+  for (const r of s.ranges) {
+    entry = entry === undefined ? r.low : Math.min(entry, r.low);
+    end = end === undefined ? r.high : Math.max(end, r.high);
+  }
   const line = declared.declLine ?? s.declLine;
   // Without DW_AT_decl_file/decl_line, FunctionIndex.build takes the position from pclntab.
   const file = files.name(declared.unit, declared.declFile ?? s.declFile);
@@ -96,7 +100,7 @@ export function toFunction(
     params,
     results,
     hasKnownResults: !declared.isAbstract || results.length > 0,
-    hasDictionaryArg: hasDictionaryArgument(declared.name ?? "") || drafts.some((p) => p.name === DICTIONARY_PARAM),
+    hasDictionaryArg: hasDictionaryParam || hasDictionaryArgument(declared.name ?? ""),
     hasDwarf: true,
     argsSize: undefined,
     inlined,
