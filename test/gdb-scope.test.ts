@@ -10,8 +10,8 @@ import { buildSample, requireToolchains } from "./support/samples.js";
 // parameter's location per PC range. At the entry PC goxray's reading must say the same.
 
 /** gdb's description of each parameter over the range that starts at the entry PC. */
-function gdbEntryLocations(path: string, fn: string, entry: number): Map<string, string[]> {
-  const text = execFileSync("gdb", ["-batch", "-nx", "-ex", `info scope ${fn}`, path], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60_000 });
+function gdbEntryLocations(gdb: string, path: string, fn: string, entry: number): Map<string, string[]> {
+  const text = execFileSync(gdb, ["-batch", "-nx", "-ex", `info scope ${fn}`, path], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 60_000 });
   const out = new Map<string, string[]>();
   const entryHex = `0x${entry.toString(16)}`;
   const symbols = text.split(/\nSymbol /).slice(1);
@@ -36,20 +36,29 @@ function gdbEntryLocations(path: string, fn: string, entry: number): Map<string,
   return out;
 }
 
-describe("goxray reads the compiler's entry locations as gdb does (amd64, register ABI)", () => {
-  const toolchains = requireToolchains().filter((t) => Number(t.version.split(".")[1]) >= 17);
+// amd64 binaries are read by the host's gdb, arm64 ones by gdb-multiarch (both Debian's).
+const GDB_FOR = { amd64: "gdb", arm64: "gdb-multiarch" } as const;
+
+/** A register as gdb names it: the psABI names on amd64 ($rax, $xmm0), x/v on arm64 ($x0, $v0). */
+function gdbRegisterName(arch: "amd64" | "arm64", name: string): string {
+  if (arch === "amd64") return name.startsWith("X") ? `$xmm${name.slice(1)}` : `$${name.toLowerCase()}`;
+  return name.startsWith("F") ? `$v${name.slice(1)}` : `$x${name.slice(1)}`;
+}
+
+describe("goxray reads the compiler's entry locations as gdb does (register ABI)", () => {
+  const toolchains = requireToolchains().filter((t) => Number(t.version.split(".")[1]) >= 19);
   const traced = (JSON.parse(readFileSync("samples/calls/signatures.json", "utf8")) as { functions: { name: string; inlining: string }[] }).functions.filter((f) => f.inlining !== "inlined");
 
-  it.each(toolchains.map((t) => [t.fullVersion, t] as const))("%s", (_v, toolchain) => {
-    const path = buildSample("calls", toolchain, "amd64", "default");
+  it.each(toolchains.flatMap((t) => (["amd64", "arm64"] as const).map((goarch) => [t.fullVersion, goarch, t] as const)))("%s %s", (_v, goarch, toolchain) => {
+    const path = buildSample("calls", toolchain, goarch, "default");
     const binary = GoBinary.open(path);
-    const arch = findArch("amd64");
+    const arch = findArch(goarch);
     let compared = 0;
     try {
       for (const { name } of traced) {
         const fn = binary.functions().find(name);
         if (fn?.entry === undefined || arch === undefined) continue;
-        const gdb = gdbEntryLocations(path, name, fn.entry);
+        const gdb = gdbEntryLocations(GDB_FOR[goarch], path, name, fn.entry);
         for (const p of fn.params) {
           const want = gdb.get(p.name);
           if (want === undefined) continue;
@@ -61,8 +70,7 @@ describe("goxray reads the compiler's entry locations as gdb does (amd64, regist
               : ours.pieces.map((piece) => {
                   if (piece.place.kind === "register") {
                     const reg = [...arch.integerArgs, ...arch.floatArgs, arch.closureContext, arch.goroutine].find((r) => r.dwarf === (piece.place as { dwarf: number }).dwarf);
-                    // gdb names integer registers as the psABI does ($rax); vector ones $xmm0.
-                    return reg === undefined ? "?" : reg.name.startsWith("X") ? `$xmm${reg.name.slice(1)}` : `$${reg.name.toLowerCase()}`;
+                    return reg === undefined ? "?" : gdbRegisterName(goarch, reg.name);
                   }
                   if (piece.place.kind === "stack") return `fbreg ${piece.place.offset - arch.entryCfaOffset}`;
                   return piece.place.kind === "empty" ? "empty" : "?";
@@ -74,7 +82,7 @@ describe("goxray reads the compiler's entry locations as gdb does (amd64, regist
     } finally {
       binary.close();
     }
-    console.log(`${toolchain.fullVersion}: ${compared} parameter locations at entry equal gdb's info scope`);
+    console.log(`${toolchain.fullVersion} ${goarch}: ${compared} parameter locations at entry equal gdb's info scope`);
     expect(compared).toBeGreaterThan(40);
   });
 });
