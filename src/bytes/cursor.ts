@@ -44,12 +44,12 @@ export class ByteCursor {
   private readonly view: DataView;
   private readonly lebEnd: LebEnd = { next: 0, problem: undefined };
 
-  constructor(bytes: Uint8Array, isLittleEndian: boolean, place: CursorPlace) {
+  constructor(bytes: Uint8Array, isLittleEndian: boolean, place: CursorPlace, view?: DataView) {
     this.bytes = bytes;
     this.isLittleEndian = isLittleEndian;
     this.place = place;
     // A Node Buffer may sit at an offset inside a pooled ArrayBuffer.
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view = view ?? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get length(): number {
@@ -217,7 +217,8 @@ export class ByteCursor {
 
   /** A cursor over the same bytes with its own position (at 0). */
   clone(): ByteCursor {
-    return new ByteCursor(this.bytes, this.isLittleEndian, this.place);
+    // The same bytes: the view is shared (entry cursors are made tens of thousands of times).
+    return new ByteCursor(this.bytes, this.isLittleEndian, this.place, this.view);
   }
 
   /** A cursor over [pos, pos+length) of this one, for a sub-structure; offsets stay section-relative. */

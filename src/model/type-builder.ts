@@ -89,10 +89,7 @@ export class TypeBuilder {
     const name = this.entryName(cursor) ?? this.anonymousName(cursor, depth);
     const size = constant(cursor, C.DW_AT_byte_size);
     const goKind = GO_KINDS[constant(cursor, C.DW_AT_go_kind) ?? 0];
-    const ref = (at: number): DebugInfoOffset | undefined => {
-      const v = cursor.attr(at);
-      return v?.kind === "reference" ? v.offset : undefined;
-    };
+    const ref = (at: number): DebugInfoOffset | undefined => cursor.attrReference(at);
     const elemRef = ref(C.DW_AT_type);
     const ptr = this.pointerSize;
     let type: GoType;
@@ -193,10 +190,7 @@ export class TypeBuilder {
   /** A named Go type: the name is the typedef's, the representation its target's. */
   private typedef(name: string, goKind: GoType["kind"] | undefined, target: GoType, cursor: EntryCursor, depth: number): GoType {
     const ptr = this.pointerSize;
-    const refAttr = (at: number): DebugInfoOffset | undefined => {
-      const v = cursor.attr(at);
-      return v?.kind === "reference" ? v.offset : undefined;
-    };
+    const refAttr = (at: number): DebugInfoOffset | undefined => cursor.attrReference(at);
     switch (goKind) {
       case "interface":
         return { kind: "interface", name, size: 2 * ptr, align: ptr, isEmpty: target.kind === "interface" ? target.isEmpty : target.name === "runtime.eface" };
@@ -253,9 +247,9 @@ export class TypeBuilder {
   }
 }
 
+/** A constant attribute (sizes, kinds, offsets, bounds: never flags) as a number, without a FormValue. */
 function constant(cursor: EntryCursor, at: number): number | undefined {
-  const v = cursor.attr(at);
-  return v?.kind === "constant" ? v.value : undefined;
+  return cursor.attrConstant(at);
 }
 
 /** The scalar kind of a base type: from DW_AT_go_kind when present (Go ≥ 1.?), else from encoding and size. */
