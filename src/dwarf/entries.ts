@@ -3,74 +3,15 @@ import { attrIndexOf, type Abbrev, type AbbrevTable } from "./abbrev.js";
 import { decodeUtf8Range } from "../bytes/cursor.js";
 import { decodeUleb128, type LebEnd } from "../bytes/leb128.js";
 import * as C from "./constants.js";
-import { readForm, skipForm, type FormValue } from "./forms.js";
+import { fixedFormSize, LEB_FORM, readForm, skipForm, STRING_FORM, type FormValue } from "./forms.js";
 import { debugInfoOffset, type DebugInfoOffset } from "./offsets.js";
 import type { UnitHeader } from "./unit-header.js";
 import type { Unit } from "./unit.js";
 
 // Nesting deeper than this is corrupt input (Go nests subprogram > lexical blocks > variables).
 const MAX_DEPTH = 512;
-
-// fixedFormSize's answers for forms whose size is in the entry, not in the form.
-const LEB_FORM = -1;
-const STRING_FORM = -2;
-const OTHER_FORM = -3;
 // Padded LEB128s are legal; past this many bytes the value is corrupt (as skipLeb128 says).
 const MAX_LEB_BYTES = 32;
-
-/** The byte size of a value of `form` in this unit, or what kind of variable-size form it is. */
-function fixedFormSize(form: number, unit: UnitHeader): number {
-  switch (form) {
-    case C.DW_FORM_flag_present:
-    case C.DW_FORM_implicit_const:
-      return 0;
-    case C.DW_FORM_data1:
-    case C.DW_FORM_ref1:
-    case C.DW_FORM_flag:
-    case C.DW_FORM_strx1:
-    case C.DW_FORM_addrx1:
-      return 1;
-    case C.DW_FORM_data2:
-    case C.DW_FORM_ref2:
-    case C.DW_FORM_strx2:
-    case C.DW_FORM_addrx2:
-      return 2;
-    case C.DW_FORM_strx3:
-    case C.DW_FORM_addrx3:
-      return 3;
-    case C.DW_FORM_data4:
-    case C.DW_FORM_ref4:
-    case C.DW_FORM_strx4:
-    case C.DW_FORM_addrx4:
-      return 4;
-    case C.DW_FORM_data8:
-    case C.DW_FORM_ref8:
-    case C.DW_FORM_ref_sig8:
-      return 8;
-    case C.DW_FORM_data16:
-      return 16;
-    case C.DW_FORM_addr:
-      return unit.addressSize;
-    case C.DW_FORM_ref_addr:
-      return unit.version === 2 ? unit.addressSize : unit.offsetSize;
-    case C.DW_FORM_strp:
-    case C.DW_FORM_line_strp:
-    case C.DW_FORM_sec_offset:
-      return unit.offsetSize;
-    case C.DW_FORM_udata:
-    case C.DW_FORM_ref_udata:
-    case C.DW_FORM_strx:
-    case C.DW_FORM_addrx:
-    case C.DW_FORM_loclistx:
-    case C.DW_FORM_rnglistx:
-    case C.DW_FORM_sdata:
-      return LEB_FORM;
-    case C.DW_FORM_string:
-      return STRING_FORM;
-    default:
-      return OTHER_FORM;
-  }
-}
 
 /**
  * A lazy pre-order walk over the entries of one unit. `next()` decodes one entry's shape and

@@ -24,74 +24,87 @@ export type FormValue =
 // DW_FORM_indirect may name DW_FORM_indirect again; no producer nests it, so a few levels is plenty.
 const MAX_INDIRECT = 4;
 
-/** Moves the cursor past one attribute value of `form` without decoding it. */
-export function skipForm(c: ByteCursor, form: number, unit: UnitHeader, depth = 0): void {
+// fixedFormSize's answers for forms whose size is in the entry, not in the form.
+export const LEB_FORM = -1;
+export const STRING_FORM = -2;
+const OTHER_FORM = -3;
+
+/** The byte size of a value of `form` in this unit, or what kind of variable-size form it is. */
+export function fixedFormSize(form: number, unit: UnitHeader): number {
   switch (form) {
     case C.DW_FORM_flag_present:
     case C.DW_FORM_implicit_const:
-      return;
+      return 0;
     case C.DW_FORM_data1:
     case C.DW_FORM_ref1:
     case C.DW_FORM_flag:
     case C.DW_FORM_strx1:
     case C.DW_FORM_addrx1:
-      c.skip(1);
-      return;
+      return 1;
     case C.DW_FORM_data2:
     case C.DW_FORM_ref2:
     case C.DW_FORM_strx2:
     case C.DW_FORM_addrx2:
-      c.skip(2);
-      return;
+      return 2;
     case C.DW_FORM_strx3:
     case C.DW_FORM_addrx3:
-      c.skip(3);
-      return;
+      return 3;
     case C.DW_FORM_data4:
     case C.DW_FORM_ref4:
-    case C.DW_FORM_ref_sup4:
     case C.DW_FORM_strx4:
     case C.DW_FORM_addrx4:
-      c.skip(4);
-      return;
+      return 4;
     case C.DW_FORM_data8:
     case C.DW_FORM_ref8:
     case C.DW_FORM_ref_sig8:
-    case C.DW_FORM_ref_sup8:
-      c.skip(8);
-      return;
+      return 8;
     case C.DW_FORM_data16:
-      c.skip(16);
-      return;
+      return 16;
     case C.DW_FORM_addr:
-      c.skip(unit.addressSize);
-      return;
+      return unit.addressSize;
     case C.DW_FORM_ref_addr:
-      // DWARF 2 wrote ref_addr with the address size; later versions with the offset size (§7.5.4).
-      c.skip(unit.version === 2 ? unit.addressSize : unit.offsetSize);
-      return;
+      return unit.version === 2 ? unit.addressSize : unit.offsetSize;
     case C.DW_FORM_strp:
     case C.DW_FORM_line_strp:
     case C.DW_FORM_sec_offset:
-    case C.DW_FORM_strp_sup:
-    case C.DW_FORM_GNU_ref_alt:
-    case C.DW_FORM_GNU_strp_alt:
-      c.skip(unit.offsetSize);
-      return;
+      return unit.offsetSize;
     case C.DW_FORM_udata:
     case C.DW_FORM_ref_udata:
     case C.DW_FORM_strx:
     case C.DW_FORM_addrx:
     case C.DW_FORM_loclistx:
     case C.DW_FORM_rnglistx:
+    case C.DW_FORM_sdata:
+      return LEB_FORM;
+    case C.DW_FORM_string:
+      return STRING_FORM;
+    default:
+      return OTHER_FORM;
+  }
+}
+
+/** Moves the cursor past one attribute value of `form` without decoding it. */
+export function skipForm(c: ByteCursor, form: number, unit: UnitHeader, depth = 0): void {
+  const size = fixedFormSize(form, unit);
+  if (size >= 0) {
+    c.skip(size);
+    return;
+  }
+  switch (form) {
+    case C.DW_FORM_strp_sup:
+    case C.DW_FORM_GNU_ref_alt:
+    case C.DW_FORM_GNU_strp_alt:
+      c.skip(unit.offsetSize);
+      return;
+    case C.DW_FORM_ref_sup4:
+      c.skip(4);
+      return;
+    case C.DW_FORM_ref_sup8:
+      c.skip(8);
+      return;
     case C.DW_FORM_GNU_addr_index:
     case C.DW_FORM_GNU_str_index:
-    case C.DW_FORM_sdata:
-      // Constants may use all 64 bits (math.MaxUint64): skipping must not care about the value.
       c.skipLeb("attribute value");
-      return;
-    case C.DW_FORM_string:
-      c.cstring("DW_FORM_string");
       return;
     case C.DW_FORM_block1:
       c.skip(c.u8("block1 length"));
@@ -114,6 +127,15 @@ export function skipForm(c: ByteCursor, form: number, unit: UnitHeader, depth = 
       return;
     }
     default:
+      if (size === LEB_FORM) {
+        // Constants may use all 64 bits (math.MaxUint64): skipping must not care about the value.
+        c.skipLeb("attribute value");
+        return;
+      }
+      if (size === STRING_FORM) {
+        c.cstring("DW_FORM_string");
+        return;
+      }
       throw c.error(`attribute form 0x${form.toString(16)} is unknown`);
   }
 }

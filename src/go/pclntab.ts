@@ -791,35 +791,25 @@ export class Pclntab {
    * order: one scan of the trees, each distinct name offset compared with `name` once, in place.
    */
   private inlinedPairsNamed(name: string): number[] {
-    const layout = this.inlinedCallLayout;
-    const size = INLINED_CALL_SIZE[layout];
-    const nameField = INLINED_CALL_NAME_AT[layout];
     const wanted = encodeUtf8(name);
     const isWanted = new Map<number, boolean>();
     const pairs: number[] = [];
-    for (let i = 0; i < this.funcCount; i++) {
-      const table = this.findInlineTable(i, false);
-      if (table === undefined) continue;
-      for (let k = 0; k < table.count; k++) {
-        const at = table.pos + k * size + nameField;
-        const nameOff = table.c.i32At(at, "inlinedCall name offset");
-        if (nameOff < 0) throw table.c.error(`inline tree entry ${k}: name offset ${nameOff} is negative`, at);
-        let matches = isWanted.get(nameOff);
-        if (matches === undefined) {
-          matches = this.isNameAt(this.header.funcnameOffset + nameOff, wanted);
-          isWanted.set(nameOff, matches);
-        }
-        if (matches) pairs.push(i, k);
+    this.forEachInlinedCall((i, k, nameOff) => {
+      let matches = isWanted.get(nameOff);
+      if (matches === undefined) {
+        matches = this.isNameAt(this.header.funcnameOffset + nameOff, wanted);
+        isWanted.set(nameOff, matches);
       }
-    }
+      if (matches) pairs.push(i, k);
+    });
     return pairs;
   }
 
-  private buildInlineIndex(): InlineIndex {
+  /** Calls `visit` with (function index, tree index, name offset) for every inline tree entry, in function order. */
+  private forEachInlinedCall(visit: (i: number, k: number, nameOff: number) => void): void {
     const layout = this.inlinedCallLayout;
     const size = INLINED_CALL_SIZE[layout];
     const nameField = INLINED_CALL_NAME_AT[layout];
-    const byOffset = new Map<number, number[]>();
     for (let i = 0; i < this.funcCount; i++) {
       const table = this.findInlineTable(i, false);
       if (table === undefined) continue;
@@ -827,11 +817,18 @@ export class Pclntab {
         const at = table.pos + k * size + nameField;
         const nameOff = table.c.i32At(at, "inlinedCall name offset");
         if (nameOff < 0) throw table.c.error(`inline tree entry ${k}: name offset ${nameOff} is negative`, at);
-        const pairs = byOffset.get(nameOff);
-        if (pairs === undefined) byOffset.set(nameOff, [i, k]);
-        else pairs.push(i, k);
+        visit(i, k, nameOff);
       }
     }
+  }
+
+  private buildInlineIndex(): InlineIndex {
+    const byOffset = new Map<number, number[]>();
+    this.forEachInlinedCall((i, k, nameOff) => {
+      const pairs = byOffset.get(nameOff);
+      if (pairs === undefined) byOffset.set(nameOff, [i, k]);
+      else pairs.push(i, k);
+    });
     const byName = new Map<string, number[]>();
     for (const [nameOff, pairs] of byOffset) {
       const name = this.nameAtOffset(nameOff);
