@@ -4,13 +4,14 @@
 // same call (the program's own record of what it passed and got back: samples/README.md).
 // Needs root (CI runs as root); elsewhere the live cases are skipped.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/main.js";
 import { requireBpftraces, runBpftrace, type BpftraceCommand } from "./support/bpftrace.js";
+import { gdbFrames, gdbStringBytes, hasGdb, type GdbValue } from "./support/gdb.js";
 import { buildSample, requireToolchains, type FlagSet, type GoToolchain } from "./support/samples.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -314,92 +315,6 @@ describe.skipIf(!isRoot || bpftraces.length === 0 || toolchains.length === 0)("g
 // incomplete: a partly used stack argument, a slice whose cap the body never reads), goxray's own
 // check must have said that the DWARF disagrees with the ABI or has no location there.
 
-/** A value as gdb prints it in a frame line. */
-type GdbValue = { kind: "struct"; fields: Map<string, GdbValue> } | { kind: "list"; items: GdbValue[] } | { kind: "text"; text: string };
-
-/** Parses gdb's `name=value, name=value` frame arguments (values: `{A = 1, B = {..}}`, `{1, 2}`, `0x4a "text"`, `-5 '\373'`). */
-function parseGdbArgs(text: string): Map<string, GdbValue> {
-  let at = 0;
-  const skipSpaces = (): void => {
-    while (text[at] === " ") at++;
-  };
-  const value = (): GdbValue => {
-    skipSpaces();
-    if (text[at] === "{") {
-      at++;
-      const fields = new Map<string, GdbValue>();
-      const items: GdbValue[] = [];
-      while (at < text.length && text[at] !== "}") {
-        skipSpaces();
-        const named = /^([A-Za-z_~.][\w~.]*) = /.exec(text.slice(at));
-        if (named !== null) {
-          at += named[0].length;
-          fields.set(named[1] ?? "", value());
-        } else items.push(value());
-        skipSpaces();
-        if (text[at] === ",") at++;
-      }
-      at++;
-      return fields.size > 0 ? { kind: "struct", fields } : { kind: "list", items };
-    }
-    let out = "";
-    let depth = 0;
-    let quote: string | undefined;
-    while (at < text.length) {
-      const ch = text[at] ?? "";
-      if (quote !== undefined) {
-        out += ch;
-        if (ch === "\\") out += text[++at] ?? "";
-        else if (ch === quote) quote = undefined;
-      } else if (ch === '"' || ch === "'") {
-        quote = ch;
-        out += ch;
-      } else if (ch === "<") {
-        depth++;
-        out += ch;
-      } else if (ch === ">") {
-        depth--;
-        out += ch;
-      } else if (depth === 0 && (ch === "," || ch === "}")) break;
-      else out += ch;
-      at++;
-    }
-    return { kind: "text", text: out.trim() };
-  };
-  const args = new Map<string, GdbValue>();
-  while (at < text.length) {
-    skipSpaces();
-    const named = /^([^=\s]+)=/.exec(text.slice(at));
-    if (named === null) break;
-    at += named[0].length;
-    args.set(named[1] ?? "", value());
-    skipSpaces();
-    if (text[at] === ",") at++;
-  }
-  return args;
-}
-
-/** The bytes of a gdb string literal's body (C escapes: \ooo, \", \\, \n, …). */
-function gdbStringBytes(body: string): Buffer {
-  const out: number[] = [];
-  const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, '"': 34, "\\": 92, "'": 39 };
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] !== "\\") {
-      out.push(...Buffer.from(body[i] ?? "", "utf8"));
-      continue;
-    }
-    const oct = /^[0-7]{1,3}/.exec(body.slice(i + 1));
-    if (oct !== null) {
-      out.push(Number.parseInt(oct[0], 8));
-      i += oct[0].length;
-    } else {
-      out.push(simple[body[i + 1] ?? ""] ?? 0);
-      i++;
-    }
-  }
-  return Buffer.from(out);
-}
-
 /** Compares a value goxray's script printed (JSON) with gdb's; `unavailable` collects what gdb could not show. */
 function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, diffs: Differences, unavailable: string[]): void {
   const differ = (why: string): void => void diffs.push(`${path}: ${why}: printed ${JSON.stringify(printed)}, gdb ${JSON.stringify(gdb)}`);
@@ -461,25 +376,8 @@ function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, d
   for (const [key, value] of Object.entries(printed)) compareGdb(`${path}.${key}`, value, gdb.fields.get(key), diffs, unavailable);
 }
 
-/** gdb's frame line at a breakpoint on each function, one run of the program (`-n 1`). */
-function gdbFrames(binary: string, functions: readonly string[]): Map<string, Map<string, GdbValue>> {
-  const commands = ["set pagination off", "set print frame-arguments all", "set print entry-values no", "set print elements 1000", "set confirm off"];
-  for (const f of functions) commands.push(`break ${f}`, "commands", "continue", "end");
-  commands.push("run -n 1 > /dev/null");
-  const file = join(mkdtempSync(join(tmpdir(), "goxray-gdb-")), "commands.gdb");
-  writeFileSync(file, commands.join("\n") + "\n");
-  const out = spawnSync("timeout", ["120", "gdb", "-nx", "-batch", "-x", file, binary], { encoding: "utf8", maxBuffer: 64 << 20 });
-  const frames = new Map<string, Map<string, GdbValue>>();
-  for (const line of out.stdout.split("\n")) {
-    const m = /hit Breakpoint \d+, (?:0x[0-9a-f]+ in )?(\S+) \((.*)\) at \S+$/.exec(line);
-    if (m !== null && !frames.has(m[1] ?? "")) frames.set(m[1] ?? "", parseGdbArgs(m[2] ?? ""));
-  }
-  return frames;
-}
-
 const gdbCases = toolchains.filter((t) => ["1.15", "1.22", "1.27"].includes(t.version));
 const offsetBpftrace = bpftraces.find((b) => b.minor === "0.23") ?? bpftraces.find((b) => b.minor !== "0.17");
-const hasGdb = spawnSync("gdb", ["--version"]).status === 0;
 
 describe.skipIf(!isRoot || offsetBpftrace === undefined || !hasGdb)("the values the script prints equal gdb's reading of the compiler's DWARF", () => {
   const scratch = mkdtempSync(join(tmpdir(), "goxray-gdbcmp-"));
