@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { requireBpftraces } from "./support/bpftrace.js";
+import { gdbFrames, gdbStringBytes, hasGdb, type GdbValue } from "./support/gdb.js";
 import { buildSample, requireToolchains, type GoToolchain } from "./support/samples.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -225,6 +226,142 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
     for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
     if (toolchain.version === "1.15") expect(unreadable).toEqual([]);
     console.log(`${sample}, Go ${toolchain.version}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log`);
+  });
+});
+
+/**
+ * Compares an argument goxray printed with gdb's reading of it at a breakpoint on the function
+ * (another run of the same binary): numbers, booleans and floats exactly, strings byte for byte
+ * (a cut one as a prefix), slices by len and cap, structs and arrays field by field, a nil
+ * interface as gdb's zero type word. Addresses differ between the two processes and are not
+ * compared; neither are what pointers point at nor interfaces' data words (gdb shows addresses),
+ * nor complex numbers (gdb's own syntax). `unavailable` collects what gdb could not show.
+ */
+function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, diffs: string[], unavailable: string[]): boolean {
+  const differ = (why: string): false => (diffs.push(`${path}: ${why}: printed ${JSON.stringify(printed)}, gdb ${JSON.stringify(gdb)}`), false);
+  if (gdb === undefined) return differ("gdb shows no such value");
+  if (gdb.kind === "text" && /<(optimized out|synthetic pointer|error:)/.test(gdb.text)) return (unavailable.push(path), false);
+  if (isObject(printed) && typeof printed["unreadable"] === "string") return false;
+  if (typeof printed === "number" && !Number.isInteger(printed)) return gdb.kind === "text" && Number(gdb.text) === printed ? true : differ("floats differ");
+  if (typeof printed === "number" || (typeof printed === "string" && /^-?\d+$/.test(printed))) {
+    const number = gdb.kind === "text" ? /^-?\d+/.exec(gdb.text)?.[0] : undefined;
+    return number !== undefined && BigInt(number) === BigInt(printed) ? true : differ("numbers differ");
+  }
+  if (typeof printed === "boolean") return gdb.kind === "text" && gdb.text === String(printed) ? true : differ("booleans differ");
+  if (typeof printed === "string" && printed.startsWith("0x")) return false;
+  const text = typeof printed === "string" ? Buffer.from(printed, "utf8") : isObject(printed) && typeof printed["hex"] === "string" ? Buffer.from(printed["hex"], "hex") : undefined;
+  if (text !== undefined) {
+    const body = gdb.kind === "text" ? /"((?:[^"\\]|\\.)*)"/.exec(gdb.text)?.[1] : undefined;
+    // gdb shows a bare address for an empty string.
+    if (body === undefined) return text.length === 0 ? true : differ("gdb shows no text");
+    return text.equals(gdbStringBytes(body).subarray(0, text.length)) ? true : differ("string bytes differ");
+  }
+  if (printed === null) {
+    const word = gdb.kind === "struct" ? (gdb.fields.get("tab") ?? gdb.fields.get("_type")) : undefined;
+    return word?.kind === "text" && /^0x0\b/.test(word.text) ? true : differ("gdb shows a non-nil interface");
+  }
+  if (Array.isArray(printed)) {
+    if (gdb.kind !== "list" || gdb.items.length !== printed.length) return differ("arrays differ");
+    return printed.map((p, i) => compareGdb(`${path}[${i}]`, p, gdb.items[i], diffs, unavailable)).some(Boolean);
+  }
+  if (!isObject(printed)) return differ("unexpected value");
+  if (("ptr" in printed && "deref" in printed) || ("real" in printed && "imag" in printed)) return false;
+  if (gdb.kind !== "struct") return differ("gdb shows no struct");
+  if ("ptr" in printed && "cap" in printed && "elems" in printed) {
+    const len = compareGdb(`${path}.len`, printed["len"], gdb.fields.get("len"), diffs, unavailable);
+    return compareGdb(`${path}.cap`, printed["cap"], gdb.fields.get("cap"), diffs, unavailable) || len;
+  }
+  if ("type" in printed && "data" in printed) {
+    const word = gdb.fields.get("tab") ?? gdb.fields.get("_type");
+    return word?.kind === "text" && /^0x[1-9a-f]/.test(word.text) ? true : differ("gdb shows a nil interface");
+  }
+  return Object.entries(printed).map(([key, value]) => compareGdb(`${path}.${key}`, value, gdb.fields.get(key), diffs, unavailable)).some(Boolean);
+}
+
+/** How long each backend traces the running process (the issue's own shape). */
+const DURATION_S = 3;
+const DURATION_INTERVAL_MS = 50;
+
+// -p PID --duration 3s, the issue's own shape: one sample process per Go release, traced by every
+// backend at once (uprobes of several tracers coexist on one file) for 3 s each. The sample passes
+// the same arguments on every iteration (samples/README.md), so every event is compared with the
+// first logged call of its function; and the first call's arguments must equal what gdb prints
+// for them at a breakpoint on the same function in another run of the same binary.
+describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID --duration 3s, every backend at once, against the log and gdb", () => {
+  it.each(toolchains.map((t) => [`Go ${t.version}`, t] as const))("%s", async (_name, toolchain) => {
+    const binary = buildSample("calls", toolchain, "amd64", "default");
+    const frames = hasGdb ? gdbFrames(binary, FUNCTIONS) : undefined;
+    const program = spawn(binary, ["-n", "100000", "-interval", `${DURATION_INTERVAL_MS}ms`], { stdio: ["ignore", "pipe", "ignore"] });
+    const firstLog = new Map<string, LoggedCall>();
+    let pendingLog = "";
+    program.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      const lines = (pendingLog + chunk).split("\n");
+      pendingLog = lines.pop() ?? "";
+      for (const l of lines) {
+        const log = parseExact(l) as LoggedCall;
+        if (!firstLog.has(log.func)) firstLog.set(log.func, log);
+      }
+    });
+    try {
+      const runs = await Promise.all(backends.map((b) => runGoxray(["trace", binary, ...FUNCTIONS, "--run", "--json", "--duration", `${DURATION_S}s`, "-p", String(program.pid), ...b.args], undefined, 120_000)));
+      const report: string[] = [];
+      backends.forEach((backend, b) => {
+        const run = runs[b];
+        if (run === undefined) return;
+        expect(run.stderr, backend.name).toContain(`goxray: tracing with ${backend.name.split(" ")[0] ?? ""}`);
+        expect(run.code, `${backend.name}: ${run.stderr}`).toBe(0);
+        expect(leftBehind(run.pid)).toEqual([]);
+        const events = run.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => parseExact(l) as RunEvent & { ns: string });
+        // Every event lies inside the 3 s, and the trace did not end early.
+        const times = events.map((e) => BigInt(e.ns));
+        const span = Number(times.reduce((a, t) => (t > a ? t : a), 0n) - times.reduce((a, t) => (t < a ? t : a), times[0] ?? 0n)) / 1e9;
+        expect(span, `${backend.name}: seconds between the first and the last event`).toBeLessThanOrEqual(DURATION_S + 0.3);
+        expect(span).toBeGreaterThan(DURATION_S - 1);
+        const diffs: string[] = [];
+        const unreadable: string[] = [];
+        const gdbDiffs: string[] = [];
+        const unavailable: string[] = [];
+        let checked = 0;
+        let gdbEqual = 0;
+        const callCounts: number[] = [];
+        for (const func of FUNCTIONS) {
+          const log = firstLog.get(func);
+          const calls = events.filter((e) => e.kind === "call" && e.func === func);
+          const returns = events.filter((e) => e.kind === "return" && e.func === func);
+          callCounts.push(calls.length);
+          expect(log, func).toBeDefined();
+          if (log === undefined) continue;
+          if (backend.hasResults) expect(Math.abs(returns.length - calls.length), `${func}: returns against calls`).toBeLessThanOrEqual(1);
+          else expect(returns).toEqual([]);
+          for (const call of calls) {
+            for (const [name, value] of Object.entries(log.args)) compare(`${func}(${name})`, call.args?.[name], value, diffs, unreadable, func === "main.Floats" && name === "a");
+            checked++;
+          }
+          for (const ret of returns) {
+            const printed = Object.entries(ret.results ?? {});
+            Object.entries(log.results).forEach(([name, value], k) => compare(`${func} result ${name}`, name.startsWith("~r") ? printed[k]?.[1] : ret.results?.[name], value, diffs, unreadable));
+            checked++;
+          }
+          const frame = frames?.get(func);
+          const first = calls[0];
+          if (frames !== undefined && first !== undefined) {
+            if (frame === undefined) gdbDiffs.push(`${func}: gdb did not stop there`);
+            else for (const [name, value] of Object.entries(first.args ?? {})) if (compareGdb(`${func}(${name})`, value, frame.get(name), gdbDiffs, unavailable)) gdbEqual++;
+          }
+        }
+        // 3 s at one iteration per 50 ms: about 60 calls of each function; the 3 s may cut one iteration.
+        expect(Math.min(...callCounts), `${backend.name}: calls of each function`).toBeGreaterThanOrEqual(20);
+        expect(Math.max(...callCounts) - Math.min(...callCounts), `${backend.name}: calls per function ${callCounts.join(" ")}`).toBeLessThanOrEqual(1);
+        expect(diffs, backend.name).toEqual([]);
+        for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
+        expect(gdbDiffs, `${backend.name} against gdb`).toEqual([]);
+        if (frames !== undefined) expect(gdbEqual, `${backend.name}: arguments equal to gdb's`).toBeGreaterThan(20);
+        report.push(`${backend.name}: ${events.length} events, ${checked} compared with the log, ${gdbEqual} arguments equal gdb's (gdb could not show ${unavailable.length}${unavailable.length > 0 ? `: ${unavailable.join(", ")}` : ""})`);
+      });
+      console.log(`calls, Go ${toolchain.version}, -p --duration ${DURATION_S}s:\n  ${report.join("\n  ")}`);
+    } finally {
+      program.kill("SIGKILL");
+    }
   });
 });
 

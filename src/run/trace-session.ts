@@ -50,8 +50,12 @@ export async function runSession(backend: BackendName, why: string, start: (sink
   const queue = new EventQueue<TraceEvent>();
   let delivered = 0;
   let finish: (end: TraceEnd) => void = () => undefined;
+  // Detaching takes time (seconds while another tracer registers uprobes on the machine), and
+  // the probes keep firing until it is done: what they stamp after the duration is dropped.
+  let deadlineNs: bigint | undefined;
   const sink: EventSink = (event) => {
     if (limits.count !== undefined && delivered >= limits.count) return;
+    if (deadlineNs !== undefined && event.ns > deadlineNs) return;
     queue.push(event);
     delivered++;
     if (limits.count !== undefined && delivered >= limits.count) finish({ reason: "count" });
@@ -88,7 +92,11 @@ export async function runSession(backend: BackendName, why: string, start: (sink
   };
   if (limits.signal?.aborted === true) onAbort();
   limits.signal?.addEventListener("abort", onAbort);
-  if (limits.durationMs !== undefined) timers.push(setTimeout(() => finish({ reason: "duration" }), limits.durationMs));
+  if (limits.durationMs !== undefined) {
+    // Events carry CLOCK_MONOTONIC stamps, the clock process.hrtime reads (wall-clock.ts).
+    deadlineNs = process.hrtime.bigint() + BigInt(Math.round(limits.durationMs * 1e6));
+    timers.push(setTimeout(() => finish({ reason: "duration" }), limits.durationMs));
+  }
   const command = limits.command;
   if (command !== undefined) void command.exited.then((how) => finish({ reason: "command-exited", pid: command.pid, how }));
   else if (limits.pid !== undefined) {
