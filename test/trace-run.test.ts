@@ -174,7 +174,7 @@ interface Backend {
   hasResults: boolean;
 }
 
-const backends: Backend[] = [{ name: "tracefs", args: ["--backend", "tracefs"], hasResults: true }];
+const backends: Backend[] = [{ name: "tracefs", args: ["--backend", "tracefs", "--deref", "1"], hasResults: true }];
 for (const b of bpftraces) backends.push({ name: `bpftrace ${b.version}`, args: ["--backend", "bpftrace", "--bpftrace", b.command.join(" "), ...(b.minor === "0.17" ? [] : ["--deref", "1"])], hasResults: b.minor !== "0.17" });
 
 /** The kinds sample's functions (maps, channels, funcs, []string, pointers to scalars), read by tracefs. */

@@ -41,7 +41,7 @@ export interface LiveTraceOptions {
   readonly signal?: AbortSignal;
   /** At most this many bytes of each string (64 by default; tracefs reads at most 64). */
   readonly stringBytes?: number;
-  /** Follow pointers this many levels (bpftrace backend only). */
+  /** Follow pointers this many levels. */
   readonly deref?: number;
   /** Where a -c command's stdout goes ("inherit" by default; the CLI sends it to stderr). */
   readonly commandStdout?: number | "inherit" | "pipe";
@@ -131,6 +131,7 @@ async function startBackend(backend: BackendName, why: string, file: string, fun
       messageTypes: built.binary.typeNames.messageTypes,
       pid: limits.pid,
       stringBytes: options.stringBytes ?? 64,
+      deref: options.deref ?? 0,
       toWallMs,
     };
     return await runSession(backend, why, (sink) => startTracefs(run, sink), limits);

@@ -29,6 +29,8 @@ interface TracefsRun {
   /** Only events of this process are reported. */
   readonly pid: number | undefined;
   readonly stringBytes: number;
+  /** Pointers followed this many levels deep (--deref). */
+  readonly deref: number;
   readonly toWallMs: (ns: bigint) => number;
 }
 
@@ -66,7 +68,7 @@ function defineProbeEvents(run: TracefsRun, group: string): ProbeEvent[] {
       const address = fn.entry + site.offset;
       const fileOffset = run.fileOffsetOf(address);
       if (fileOffset === undefined) throw new GoxrayError("malformed", { file: run.path }, `${fn.name}: address 0x${address.toString(16)} is in no loaded segment`);
-      const plan = new FetchPlan(stringBytes);
+      const plan = new FetchPlan(stringBytes, run.deref);
       if (run.goidOffset !== undefined && run.goroutineRegister !== undefined) plan.add(`+${run.goidOffset}(%${run.goroutineRegister})`, "u64");
       const decode = planValues(plan, run.arch, fn.placement, site.kind === "call" ? "argument" : "result");
       if (plan.args.length > MAX_FETCH_ARGS) {

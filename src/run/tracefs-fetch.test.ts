@@ -97,7 +97,7 @@ describe("tracefs fetch arguments", () => {
   it("read each piece at its width and decode back to the value", () => {
     fc.assert(
       fc.property(fc.array(generated, { maxLength: 8 }), fc.integer({ min: 1, max: 64 }), (values, stringBytes) => {
-        const plan = new FetchPlan(stringBytes);
+        const plan = new FetchPlan(stringBytes, 0);
         const decode = planValues(plan, "amd64", stackPlacement(values), "argument");
         for (const arg of plan.args) expect(arg.name).toMatch(/^v\d+$/);
         const decoded = decode(simulateKernel(plan, values), { bias: 0n, typeNames: new Map(), messageTypes: [] });
@@ -126,7 +126,7 @@ describe("tracefs fetch arguments", () => {
       spillArea: undefined,
       argsSize: undefined,
     };
-    const plan = new FetchPlan(64);
+    const plan = new FetchPlan(64, 0);
     const decoded = planValues(plan, "amd64", placement, "argument")(new Map(), { bias: 0n, typeNames: new Map(), messageTypes: [] });
     expect(plan.args).toEqual([]);
     expect(decoded[0]?.value).toEqual({ kind: "unreadable", type: "float64", why: "float in X0, which a uprobe cannot read" });

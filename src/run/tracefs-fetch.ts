@@ -1,4 +1,4 @@
-import type { Placement, PlacedPiece, PlacedValue } from "../abi/placement.js";
+import { baseValues, findUnplaceable, type Placement, type PlacedPiece, type PlacedValue } from "../abi/placement.js";
 import type { ArchName } from "../model/arch.js";
 import type { GoType } from "../model/go-type.js";
 import { goInteger, type GoValue, type NamedValue } from "./events.js";
@@ -43,7 +43,11 @@ type Decoder = (fields: FetchedFields, context: DecodeContext) => GoValue;
 /** Fetch arguments under construction for one event, named v0, v1, … */
 export class FetchPlan {
   readonly args: FetchArg[] = [];
-  constructor(readonly stringBytes: number) {}
+  /** `deref`: how many pointers deep to follow (--deref), as the bpftrace script does. */
+  constructor(
+    readonly stringBytes: number,
+    readonly deref: number,
+  ) {}
 
   add(expression: string, type: string): string {
     const name = `v${this.args.length}`;
@@ -60,17 +64,37 @@ export function tracefsRegister(arch: ArchName, bpftraceName: string): string {
 const scalar = (field: FetchedField | undefined): bigint | undefined => (typeof field === "bigint" ? field : undefined);
 const array = (field: FetchedField | undefined): readonly bigint[] => (typeof field === "bigint" || field === undefined ? [] : field);
 
-/** One piece as a fetch expression, or why none can read it. */
+/** One piece as a fetch expression (undefined when none can read it), and where it is. */
 interface PieceSource {
   readonly expression: string | undefined;
-  readonly piece: PlacedPiece;
+  readonly size: number;
+  readonly encoding: PlacedPiece["encoding"];
+  /** "RAX", "X0", "sp+8", "*(v3+16)": for the reason a piece cannot be read. */
+  readonly where: string;
+  /** A float is readable in memory (its bits), never in a vector register. */
+  readonly isRegister: boolean;
 }
 
 function pieceSource(arch: ArchName, piece: PlacedPiece): PieceSource {
-  const location = piece.location;
-  if (location.kind === "stack") return { expression: `+${location.offset}(%sp)`, piece };
+  const { size, encoding, location } = piece;
+  if (location.kind === "stack") return { expression: `+${location.offset}(%sp)`, size, encoding, where: `sp+${location.offset}`, isRegister: false };
   const name = location.register.bpftraceName;
-  return { expression: name === undefined ? undefined : `%${tracefsRegister(arch, name)}`, piece };
+  return { expression: name === undefined ? undefined : `%${tracefsRegister(arch, name)}`, size, encoding, where: location.register.name, isRegister: true };
+}
+
+// A pointee with more base values than this is not followed (the bpftrace script's limit too):
+// each is one fetch argument, and an event takes at most MAX_FETCH_ARGS.
+const MAX_DEREF_PIECES = 32;
+
+/** The pieces of a `type` value at the address that `pointer` (a fetch expression, named `name`) reads, or undefined when it is not followed. */
+function memorySources(type: GoType, pointer: string, name: string): PieceSource[] | undefined {
+  if (type.size === 0 || findUnplaceable(type) !== undefined) return undefined;
+  const list: PieceSource[] = [];
+  for (const base of baseValues(type, "")) {
+    if (list.length === MAX_DEREF_PIECES || intType(base.size, false) === undefined) return undefined;
+    list.push({ expression: `+${base.offset}(${pointer})`, size: base.size, encoding: base.encoding, where: `*(${name}+${base.offset})`, isRegister: false });
+  }
+  return list;
 }
 
 function intType(size: number, isSigned: boolean): string | undefined {
@@ -93,7 +117,7 @@ function planValue(plan: FetchPlan, arch: ArchName, value: PlacedValue): Decoder
     const why = `unknown placement: ${value.home.why}`;
     return () => ({ kind: "unreadable", type: value.type.name, why });
   }
-  return planType(plan, value.type, { list: value.pieces.map((p) => pieceSource(arch, p)), next: 0 });
+  return planType(plan, value.type, { list: value.pieces.map((p) => pieceSource(arch, p)), next: 0 }, plan.deref);
 }
 
 function unreadable(type: GoType, why: string): Decoder {
@@ -101,27 +125,26 @@ function unreadable(type: GoType, why: string): Decoder {
 }
 
 /** The next piece's fetch argument name, or a reason it cannot be read. */
-function fetchPiece(plan: FetchPlan, stream: Stream, fetchType: (piece: PlacedPiece) => string | undefined): { name: string; expression: string } | { why: string } {
+function fetchPiece(plan: FetchPlan, stream: Stream, fetchType: (piece: PieceSource) => string | undefined): { name: string; expression: string } | { why: string } {
   const source = stream.list[stream.next++];
   if (source === undefined) return { why: "missing piece" };
-  const type = fetchType(source.piece);
+  const type = fetchType(source);
   if (source.expression === undefined || type === undefined) {
-    const where = source.piece.location.kind === "register" ? source.piece.location.register.name : `sp+${source.piece.location.offset}`;
-    return { why: source.piece.encoding === "float" ? `float in ${where}, which a uprobe cannot read` : `in ${where}` };
+    return { why: source.encoding === "float" ? `float in ${source.where}, which a uprobe cannot read` : `in ${source.where}` };
   }
   return { name: plan.add(source.expression, type), expression: source.expression };
 }
 
-const word = (piece: PlacedPiece): string | undefined => (piece.size === 8 ? "x64" : piece.size === 4 ? "x32" : undefined);
-const signedWord = (piece: PlacedPiece): string | undefined => intType(piece.size, true);
+const word = (piece: PieceSource): string | undefined => (piece.size === 8 ? "x64" : piece.size === 4 ? "x32" : undefined);
+const signedWord = (piece: PieceSource): string | undefined => intType(piece.size, true);
 
-function planType(plan: FetchPlan, type: GoType, stream: Stream): Decoder {
+function planType(plan: FetchPlan, type: GoType, stream: Stream, deref: number): Decoder {
   const name = type.name;
   if (type.size === 0) return () => (type.kind === "array" ? { kind: "array", type: name, elems: [] } : { kind: "struct", type: name, fields: [] });
   const first = stream.list[stream.next];
-  if (first?.piece.encoding === "bytes") {
+  if (first?.encoding === "bytes") {
     stream.next++;
-    return unreadable(type, `${first.piece.size} bytes not decoded`);
+    return unreadable(type, `${first.size} bytes not decoded`);
   }
   switch (type.kind) {
     case "bool": {
@@ -160,13 +183,19 @@ function planType(plan: FetchPlan, type: GoType, stream: Stream): Decoder {
       const imag = planFloat(plan, halfType, stream);
       return (fields, context) => ({ kind: "complex", type: name, real: real(fields, context), imag: imag(fields, context) });
     }
-    case "pointer":
+    case "pointer": {
+      const f = fetchPiece(plan, stream, word);
+      if ("why" in f) return unreadable(type, f.why);
+      const pointee = deref > 0 ? memorySources(type.elem, f.expression, f.name) : undefined;
+      // A nil pointer's reads leave zeros: the address says which it is (as in the bpftrace script).
+      const target = pointee === undefined ? undefined : planType(plan, type.elem, { list: pointee, next: 0 }, deref - 1);
+      return (fields, context) => ({ kind: "pointer", type: name, address: scalar(fields.get(f.name)) ?? 0n, ...(target === undefined ? {} : { target: target(fields, context) }) });
+    }
     case "func":
     case "unsafe.Pointer": {
       const f = fetchPiece(plan, stream, word);
       if ("why" in f) return unreadable(type, f.why);
-      const kind = type.kind === "pointer" ? "pointer" : "func";
-      return (fields) => ({ kind, type: name, address: scalar(fields.get(f.name)) ?? 0n });
+      return (fields) => ({ kind: "func", type: name, address: scalar(fields.get(f.name)) ?? 0n });
     }
     case "map":
     case "chan": {
@@ -194,11 +223,11 @@ function planType(plan: FetchPlan, type: GoType, stream: Stream): Decoder {
     case "interface":
       return planInterface(plan, type, stream);
     case "struct": {
-      const decoders = type.fields.map((f) => ({ name: f.name, decode: planType(plan, f.type, stream) }));
+      const decoders = type.fields.map((f) => ({ name: f.name, decode: planType(plan, f.type, stream, deref) }));
       return (fields, context) => ({ kind: "struct", type: name, fields: decoders.map((d): NamedValue => ({ name: d.name, value: d.decode(fields, context) })) });
     }
     case "array": {
-      const decoders = Array.from({ length: type.length }, () => planType(plan, type.elem, stream));
+      const decoders = Array.from({ length: type.length }, () => planType(plan, type.elem, stream, deref));
       return (fields, context) => ({ kind: "array", type: name, elems: decoders.map((d) => d(fields, context)) });
     }
     case "unknown":
@@ -212,7 +241,7 @@ function planType(plan: FetchPlan, type: GoType, stream: Stream): Decoder {
 
 /** A float: on the stack (stack ABI) its bits are read; in a vector register no uprobe can read it. */
 function planFloat(plan: FetchPlan, type: GoType, stream: Stream): Decoder {
-  const f = fetchPiece(plan, stream, (p) => (p.location.kind === "stack" ? intType(p.size, false) : undefined));
+  const f = fetchPiece(plan, stream, (p) => (p.isRegister ? undefined : intType(p.size, false)));
   if ("why" in f) return unreadable(type, f.why);
   return (fields) => ({ kind: "float", type: type.name, value: floatFromBits(scalar(fields.get(f.name)) ?? 0n, type.size) });
 }
