@@ -166,7 +166,7 @@ async function compareBinary(toolchain: GoToolchain, arch: CodeArch, binary: str
         continue;
       }
       figures.stackChecks[check.pattern]++;
-      if (check.hasTlsLoad) figures.stackChecks.tls++;
+      if (check.tlsRegister !== undefined) figures.stackChecks.tls++;
       const body = start + check.bodyOffset;
       const branch = previousInstruction(goListing, start, body);
       const firstCall = calls.find((a) => a >= start + check.morestackOffset);

@@ -28,6 +28,12 @@ export interface TracedFunction {
   readonly hasBody: boolean;
   /** The inlined copies to probe (--inlined); empty otherwise. */
   readonly inlinedProbes: readonly InlinedProbe[];
+  /**
+   * The register holding g at the entry probe, as bpftrace names it ("cx"), when the stack check
+   * loaded it from TLS (Go < 1.17 on amd64): kernel uprobe events read the goroutine there, having
+   * no way to TLS. The script reads TLS itself and does not use it.
+   */
+  readonly entryGoroutine: string | undefined;
 }
 
 /** One inlined copy of a traced function, probed at its first instruction inside the caller. */

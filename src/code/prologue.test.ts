@@ -100,22 +100,22 @@ function arm64Function(prologue: readonly A64Step[]): { code: FunctionCode; more
 
 describe("findStackCheck on amd64", () => {
   it.each([
-    ["small, g in R14 (Go 1.17+)", [CMP_RSP_R14_GUARD, "jbe8"], "small", false],
-    ["small, g from TLS (Go 1.15)", [MOV_RCX_FS_G, CMP_RSP_RCX_GUARD, "jbe"], "small", true],
-    ["small, assembly function of Go 1.22 (g from TLS into R14)", [MOV_R14_FS_G, CMP_RSP_R14_GUARD, "jbe8"], "small", true],
-    ["medium, g in R14 (Go 1.17+)", [LEA_R12_RSP_MINUS_98, CMP_R12_R14_GUARD, "jbe"], "medium", false],
-    ["medium, g from TLS (Go 1.15)", [MOV_RCX_FS_G, LEA_RAX_RSP_MINUS_A0, CMP_RAX_RCX_GUARD, "jbe"], "medium", true],
-    ["medium, g from TLS in a PIE (Go 1.15)", [MOV_RCX_TLS_OFFSET, MOV_RCX_FS_RCX, LEA_RAX_RSP_MINUS_A0, CMP_RAX_RCX_GUARD, "jbe"], "medium", true],
-    ["large-underflow (Go 1.17+)", [MOV_R12_RSP, SUB_R12_1FA8, "jb", CMP_R12_R14_GUARD, "jbe"], "large-underflow", false],
+    ["small, g in R14 (Go 1.17+)", [CMP_RSP_R14_GUARD, "jbe8"], "small", undefined],
+    ["small, g from TLS (Go 1.15)", [MOV_RCX_FS_G, CMP_RSP_RCX_GUARD, "jbe"], "small", "RCX"],
+    ["small, assembly function of Go 1.22 (g from TLS into R14)", [MOV_R14_FS_G, CMP_RSP_R14_GUARD, "jbe8"], "small", "R14"],
+    ["medium, g in R14 (Go 1.17+)", [LEA_R12_RSP_MINUS_98, CMP_R12_R14_GUARD, "jbe"], "medium", undefined],
+    ["medium, g from TLS (Go 1.15)", [MOV_RCX_FS_G, LEA_RAX_RSP_MINUS_A0, CMP_RAX_RCX_GUARD, "jbe"], "medium", "RCX"],
+    ["medium, g from TLS in a PIE (Go 1.15)", [MOV_RCX_TLS_OFFSET, MOV_RCX_FS_RCX, LEA_RAX_RSP_MINUS_A0, CMP_RAX_RCX_GUARD, "jbe"], "medium", "RCX"],
+    ["large-underflow (Go 1.17+)", [MOV_R12_RSP, SUB_R12_1FA8, "jb", CMP_R12_R14_GUARD, "jbe"], "large-underflow", undefined],
     [
       "large-preempt (Go 1.15)",
       [MOV_RCX_FS_G, MOV_RSI_RCX_GUARD, CMP_RSI_STACKPREEMPT, "je", LEA_RAX_RSP_PLUS_3A0, SUB_RAX_RSI, CMP_RAX_2348, "jbe"],
       "large-preempt",
-      true,
+      "RCX",
     ],
-  ] as const)("%s", async (_name, prologue, pattern, hasTlsLoad) => {
+  ] as const)("%s", async (_name, prologue, pattern, tlsRegister) => {
     const { code, morestack, afterPrologue } = amd64Function(prologue);
-    expect(await findStackCheck(code)).toEqual({ pattern, hasTlsLoad, bodyOffset: afterPrologue, morestackOffset: morestack });
+    expect(await findStackCheck(code)).toEqual({ pattern, tlsRegister, bodyOffset: afterPrologue, morestackOffset: morestack });
   });
 
   it.each([
@@ -155,7 +155,7 @@ describe("findStackCheck on arm64", () => {
     ],
   ] as const)("%s", async (_name, prologue, pattern) => {
     const { code, morestack, afterPrologue } = arm64Function(prologue);
-    expect(await findStackCheck(code)).toEqual({ pattern, hasTlsLoad: false, bodyOffset: afterPrologue, morestackOffset: morestack });
+    expect(await findStackCheck(code)).toEqual({ pattern, tlsRegister: undefined, bodyOffset: afterPrologue, morestackOffset: morestack });
   });
 
   it.each([

@@ -33,11 +33,13 @@ export type StackCheckPattern = "small" | "medium" | "large-preempt" | "large-un
 export interface StackCheck {
   readonly pattern: StackCheckPattern;
   /**
-   * amd64 loaded g from thread-local storage first (`MOV RCX, FS:[-8]`, or through a TLS offset
-   * in PIE): every function of Go 1.15, and assembly (ABI0) functions of later releases, which do
-   * not get g in R14. arm64 keeps g in R28 in every release.
+   * The register amd64 code loaded g into from thread-local storage first (`MOV RCX, FS:[-8]`, or
+   * through a TLS offset in PIE), named as Intel does ("RCX"): every function of Go 1.15, and
+   * assembly (ABI0) functions of later releases, which do not get g in R14. The check only reads
+   * it, so it still holds g at `bodyOffset`: a probe there can read the goroutine without TLS.
+   * Undefined otherwise; arm64 keeps g in R28 in every release.
    */
-  readonly hasTlsLoad: boolean;
+  readonly tlsRegister: string | undefined;
   /** Bytes from the entry to the first instruction after the check: where an entry probe fires once per call. */
   readonly bodyOffset: number;
   /** Bytes from the entry to the block the check branches to, which calls runtime.morestack and jumps back to the entry. */
@@ -68,9 +70,9 @@ export async function findStackCheck(code: FunctionCode): Promise<StackCheck | u
 }
 
 /** Checks that a branch goes forward to the morestack block, past the check and inside the function. */
-function stackCheck(pattern: StackCheckPattern, hasTlsLoad: boolean, bodyOffset: number, morestackOffset: number, size: number): StackCheck | undefined {
+function stackCheck(pattern: StackCheckPattern, tlsRegister: string | undefined, bodyOffset: number, morestackOffset: number, size: number): StackCheck | undefined {
   if (morestackOffset < bodyOffset || morestackOffset >= size) return undefined;
-  return { pattern, hasTlsLoad, bodyOffset, morestackOffset };
+  return { pattern, tlsRegister, bodyOffset, morestackOffset };
 }
 
 // amd64 ----------------------------------------------------------------------------------------
@@ -156,6 +158,7 @@ function matchAmd64(prologue: Amd64Prologue): StackCheck | undefined {
   let g: number = R.R14;
   let i = 0;
   let hasTlsLoad = false;
+  const tlsRegister = (): string | undefined => (hasTlsLoad ? R[g] : undefined);
   const first = at(0);
   const second = at(1);
   if (first !== undefined && first.mnemonic === M.Mov && isMemory(first.op1, R.FS, R.None, -8)) {
@@ -184,7 +187,7 @@ function matchAmd64(prologue: Amd64Prologue): StackCheck | undefined {
 
   // small: CMP RSP, [g+16]; JBE morestack
   if (a.mnemonic === M.Cmp && register(a.op0) === R.RSP && isGuard(a.op1) && isJump(b, M.Jbe)) {
-    return stackCheck("small", hasTlsLoad, b.next, b.targetOffset, size);
+    return stackCheck("small", tlsRegister(), b.next, b.targetOffset, size);
   }
   // medium: LEA T, [RSP-n]; CMP T, [g+16]; JBE morestack
   const t = register(a.op0);
@@ -192,7 +195,7 @@ function matchAmd64(prologue: Amd64Prologue): StackCheck | undefined {
     a.mnemonic === M.Lea && a.op1.kind === "memory" && a.op1.base === R.RSP && a.op1.index === R.None &&
     b !== undefined && b.mnemonic === M.Cmp && t !== undefined && register(b.op0) === t && isGuard(b.op1) && isJump(c, M.Jbe)
   ) {
-    return stackCheck("medium", hasTlsLoad, c.next, c.targetOffset, size);
+    return stackCheck("medium", tlsRegister(), c.next, c.targetOffset, size);
   }
   // large-underflow: MOV T, RSP; SUB T, imm; JB morestack; CMP T, [g+16]; JBE morestack
   const d = at(i + 3);
@@ -203,7 +206,7 @@ function matchAmd64(prologue: Amd64Prologue): StackCheck | undefined {
     isJump(c, M.Jb) && d !== undefined && d.mnemonic === M.Cmp && register(d.op0) === t && isGuard(d.op1) &&
     isJump(e, M.Jbe) && e.targetOffset === c.targetOffset
   ) {
-    return stackCheck("large-underflow", hasTlsLoad, e.next, e.targetOffset, size);
+    return stackCheck("large-underflow", tlsRegister(), e.next, e.targetOffset, size);
   }
   // large-preempt: MOV S, [g+16]; CMP S, $StackPreempt; JE morestack; LEA T, [RSP+n]; SUB T, S;
   // CMP T, imm; JBE morestack
@@ -219,7 +222,7 @@ function matchAmd64(prologue: Amd64Prologue): StackCheck | undefined {
     f !== undefined && f.mnemonic === M.Cmp && register(f.op0) === u && f.op1.kind === "immediate" &&
     isJump(h, M.Jbe) && h.targetOffset === c.targetOffset
   ) {
-    return stackCheck("large-preempt", hasTlsLoad, h.next, h.targetOffset, size);
+    return stackCheck("large-preempt", tlsRegister(), h.next, h.targetOffset, size);
   }
   return undefined;
 }
@@ -329,21 +332,21 @@ function matchArm64(prologue: Arm64Prologue): StackCheck | undefined {
     const lo = branchAt(i, COND_LO);
     const ls = branchAt(i + 2, COND_LS);
     if (lo === undefined || ls === undefined || !isCompare(at(i + 1), t, s) || lo.targetOffset !== ls.targetOffset) return undefined;
-    return stackCheck("large-underflow", false, bodyAfter(i + 2), ls.targetOffset, size);
+    return stackCheck("large-underflow", undefined, bodyAfter(i + 2), ls.targetOffset, size);
   };
 
   const a = at(1);
   // small, Go 1.17+: CMP SP, S (SUBS XZR, SP, S); B.LS morestack
   if (isCompare(a, SP, s)) {
     const ls = branchAt(2, COND_LS);
-    return ls === undefined ? undefined : stackCheck("small", false, bodyAfter(2), ls.targetOffset, size);
+    return ls === undefined ? undefined : stackCheck("small", undefined, bodyAfter(2), ls.targetOffset, size);
   }
   // small, Go 1.15: MOV T, SP; CMP T, S; B.LS — medium: SUB T, SP, #n; CMP T, S; B.LS
   if (a?.kind === "add-sub-imm" && !a.setsFlags && a.rn === SP && a.rd !== SP) {
     const ls = branchAt(3, COND_LS);
     const isMoveSp = !a.isSub && a.imm === 0;
     if ((!a.isSub && !isMoveSp) || !isCompare(at(2), a.rd, s) || ls === undefined) return undefined;
-    return stackCheck(isMoveSp ? "small" : "medium", false, bodyAfter(3), ls.targetOffset, size);
+    return stackCheck(isMoveSp ? "small" : "medium", undefined, bodyAfter(3), ls.targetOffset, size);
   }
   // large-underflow, frame - StackSmall < 4096: SUBS $n, RSP, T; B.LO morestack; CMP T, S; B.LS morestack
   if (a?.kind === "add-sub-imm" && a.isSub && a.setsFlags && a.rn === SP && a.rd !== ZR) {
@@ -369,6 +372,6 @@ function matchArm64(prologue: Arm64Prologue): StackCheck | undefined {
   if (limit === undefined) return undefined;
   const ls = branchAt(limit.next + 1, COND_LS);
   if (!isCompare(at(limit.next), add.rd, limit.rd) || ls === undefined || ls.targetOffset !== eq.targetOffset) return undefined;
-  return stackCheck("large-preempt", false, bodyAfter(limit.next + 1), ls.targetOffset, size);
+  return stackCheck("large-preempt", undefined, bodyAfter(limit.next + 1), ls.targetOffset, size);
 }
 

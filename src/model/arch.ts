@@ -129,6 +129,11 @@ export function argRegister(arch: Arch, registerClass: RegisterClass, index: num
 // gives outside Go's argument sequences (an inlined copy's values live in any register).
 const AMD64_GENERAL = ["RAX", "RDX", "RCX", "RBX", "RSI", "RDI", "RBP", "RSP", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"];
 
+/** The amd64 general-purpose register Intel names `name` ("RCX", "R14"), or undefined. */
+export function amd64Register(arch: Arch, name: string): MachineRegister | undefined {
+  return arch.name === "amd64" && AMD64_GENERAL.includes(name) ? generalRegister(arch, AMD64_GENERAL.indexOf(name)) : undefined;
+}
+
 /** The general-purpose register with DWARF number `dwarf`, or undefined for any other (vector registers, which no uprobe reads). */
 export function generalRegister(arch: Arch, dwarf: number): MachineRegister | undefined {
   if (arch.name === "amd64") {

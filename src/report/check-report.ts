@@ -5,7 +5,7 @@ import { findRetSites, type CodeArch } from "../code/ret-sites.js";
 import { GoxrayError } from "../errors.js";
 import { checkHazards } from "../hazards/check.js";
 import type { BodyFacts, Hazard } from "../hazards/hazard.js";
-import { findArch } from "../model/arch.js";
+import { amd64Register, findArch } from "../model/arch.js";
 import { readEntryLocation } from "../model/entry-locations.js";
 import type { GoBinary } from "../model/go-binary.js";
 import type { GoFunction } from "../model/go-function.js";
@@ -81,6 +81,8 @@ export async function checkFunction(binary: GoBinary, fn: GoFunction): Promise<C
 interface Inspection {
   readonly report: CheckReport;
   readonly placement: Placement | undefined;
+  /** The register holding g at the entry probe, as bpftrace names it ("cx"), when the stack check loaded it from TLS (Go < 1.17 on amd64); undefined otherwise. */
+  readonly entryGoroutine: string | undefined;
 }
 
 /** Checks one function and keeps its placement. */
@@ -125,10 +127,11 @@ export async function inspectFunction(binary: GoBinary, fn: GoFunction): Promise
     hazards,
     traceable: fn.entry !== undefined,
   };
-  return { report, placement };
+  const tlsRegister = body?.tlsRegister;
+  return { report, placement, entryGoroutine: tlsRegister === undefined || arch === undefined ? undefined : amd64Register(arch, tlsRegister)?.bpftraceName };
 }
 
-async function readBody(binary: GoBinary, fn: GoFunction, arch: CodeArch): Promise<{ facts: BodyFacts; entryProbeOffset: number }> {
+async function readBody(binary: GoBinary, fn: GoFunction, arch: CodeArch): Promise<{ facts: BodyFacts; entryProbeOffset: number; tlsRegister: string | undefined }> {
   const entry = fn.entry as number;
   const code = { file: binary.name, entry, bytes: binary.elf.readAtAddress(entry, (fn.end as number) - entry, `code of ${fn.name}`), arch };
   const sites = await findRetSites(code);
@@ -145,6 +148,7 @@ async function readBody(binary: GoBinary, fn: GoFunction, arch: CodeArch): Promi
     },
     // Without a stack check (small NOSPLIT leaves) the prologue cannot re-run: the entry is safe.
     entryProbeOffset: stackCheck?.bodyOffset ?? 0,
+    tlsRegister: stackCheck?.tlsRegister,
   };
 }
 

@@ -114,7 +114,8 @@ async function startBackend(backend: BackendName, why: string, file: string, fun
       return await runSession(backend, why, (sink) => startBpftrace(run, sink), limits);
     }
     // g is in a register under the register ABI on amd64 and always on arm64 (bpftrace/goroutine.ts);
-    // Go < 1.17 on amd64 keeps it in thread-local storage, which no fetch argument reaches.
+    // Go < 1.17 on amd64 keeps it in thread-local storage, which no fetch argument reaches: there
+    // only entry probes after a stack check read it, from the register the check loaded it into.
     const arch = built.binary.arch;
     const goroutineName = built.binary.arch === "arm64" || built.binary.abi === "register" ? findArch(arch)?.goroutine.bpftraceName : undefined;
     const fileOffsets = new Map<number, number | undefined>();
@@ -124,7 +125,7 @@ async function startBackend(backend: BackendName, why: string, file: string, fun
       path: resolve(file),
       functions: built.functions,
       arch,
-      goidOffset: goroutineName === undefined ? undefined : goidOffset(binary),
+      goidOffset: goidOffset(binary),
       goroutineRegister: goroutineName === undefined ? undefined : tracefsRegister(arch, goroutineName),
       fileOffsetOf: (vaddr: number) => fileOffsets.get(vaddr),
       typeNames: built.binary.typeNames.names,

@@ -105,7 +105,7 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
   }
   const functions: TracedFunction[] = [];
   for (const fn of selectFunctions(binary, request.patterns, request.inlined)) {
-    const { report, placement } = await inspectFunction(binary, fn);
+    const { report, placement, entryGoroutine } = await inspectFunction(binary, fn);
     functions.push({
       name: fn.name,
       signature: report.signature,
@@ -117,6 +117,7 @@ export async function buildTraceScript(binary: GoBinary, request: TraceRequest):
       hazards: report.hazards,
       placement,
       inlinedProbes: request.inlined ? inlinedProbes(binary, fn, arch) : [],
+      entryGoroutine,
     });
   }
   if (!capabilities.hasOffsetProbes && functions.every((f) => !f.hasBody)) {

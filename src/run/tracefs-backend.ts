@@ -8,7 +8,7 @@ import type { EventSink, RunningBackend } from "./backend.js";
 import { CallMatcher } from "./call-matcher.js";
 import type { NamedValue } from "./events.js";
 import { signalGroup, waitForClose } from "./process-group.js";
-import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planValues, type DecodeContext, type FetchedFields } from "./tracefs-fetch.js";
+import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planValues, tracefsRegister, type DecodeContext, type FetchedFields } from "./tracefs-fetch.js";
 import { parseTraceLine } from "./tracefs-line.js";
 
 /** What the tracefs backend probes and how it reads the binary. */
@@ -19,8 +19,9 @@ interface TracefsRun {
   readonly path: string;
   readonly functions: readonly TracedFunction[];
   readonly arch: ArchName;
-  /** Offset of runtime.g.goid, read through the goroutine register (R14, R28) under the register ABI; undefined otherwise. */
+  /** Offset of runtime.g.goid, when the binary's DWARF gives it. */
   readonly goidOffset: number | undefined;
+  /** The register that holds g everywhere in Go code (R14 under the register ABI, R28 on arm64), as tracefs names it; undefined for Go < 1.17 on amd64. */
   readonly goroutineRegister: string | undefined;
   /** Link-time address → file offset, which uprobe_events takes. */
   readonly fileOffsetOf: (vaddr: number) => number | undefined;
@@ -42,6 +43,8 @@ interface ProbeEvent {
   readonly kind: "call" | "return";
   /** Link-time address of the probed instruction (for the load bias of PIE). */
   readonly address: number;
+  /** The fetch argument that reads the goroutine id, when one can. */
+  readonly goid: string | undefined;
   readonly decode: (fields: FetchedFields, context: DecodeContext) => NamedValue[];
 }
 
@@ -69,13 +72,15 @@ function defineProbeEvents(run: TracefsRun, group: string): ProbeEvent[] {
       const fileOffset = run.fileOffsetOf(address);
       if (fileOffset === undefined) throw new GoxrayError("malformed", { file: run.path }, `${fn.name}: address 0x${address.toString(16)} is in no loaded segment`);
       const plan = new FetchPlan(stringBytes, run.deref);
-      if (run.goidOffset !== undefined && run.goroutineRegister !== undefined) plan.add(`+${run.goidOffset}(%${run.goroutineRegister})`, "u64");
+      // Without a register for g (Go < 1.17 on amd64), the stack check's TLS load left g in a register at the entry probe; returns get their call's goroutine.
+      const goroutine = run.goroutineRegister ?? (site.kind === "call" && fn.entryGoroutine !== undefined ? tracefsRegister(run.arch, fn.entryGoroutine) : undefined);
+      const goid = run.goidOffset !== undefined && goroutine !== undefined ? plan.add(`+${run.goidOffset}(%${goroutine})`, "u64") : undefined;
       const decode = planValues(plan, run.arch, fn.placement, site.kind === "call" ? "argument" : "result");
       if (plan.args.length > MAX_FETCH_ARGS) {
         throw new GoxrayError("unsupported", { file: run.path }, `${fn.name}: ${plan.args.length} values to fetch, more than the ${MAX_FETCH_ARGS} a kernel uprobe event takes; use --backend bpftrace`);
       }
       const args = plan.args.map((a) => `${a.name}=${a.expression}:${a.type}`).join(" ");
-      events.push({ name: site.name, definition: `p:${group}/${site.name} ${run.path}:0x${fileOffset.toString(16)}${args === "" ? "" : ` ${args}`}`, func: fn.name, kind: site.kind, address, decode });
+      events.push({ name: site.name, definition: `p:${group}/${site.name} ${run.path}:0x${fileOffset.toString(16)}${args === "" ? "" : ` ${args}`}`, func: fn.name, kind: site.kind, address, goid, decode });
     }
   });
   return events;
@@ -148,17 +153,19 @@ export function startTracefs(run: TracefsRun, sink: EventSink): RunningBackend {
       const event = line === undefined ? undefined : byName.get(line.event);
       if (line === undefined || event === undefined) continue;
       if (run.pid !== undefined && line.tgid !== undefined && line.tgid !== run.pid) continue;
-      const goidField = run.goidOffset !== undefined && run.goroutineRegister !== undefined ? line.fields.get("v0") : undefined;
+      const goidField = event.goid === undefined ? undefined : line.fields.get(event.goid);
       const goid = typeof goidField === "bigint" ? Number(goidField) : undefined;
       const values = event.decode(line.fields, { ...context, bias: line.ip - BigInt(event.address) });
-      const head = { func: event.func, pid: line.tgid ?? line.tid, tid: line.tid, goid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
-      // Without a goroutine id the thread stands in (Go < 1.17 keeps g in thread-local storage, which a fetch argument cannot reach).
-      const key = `${goid ?? `t${line.tid}`}/${event.func}`;
+      const head = { func: event.func, pid: line.tgid ?? line.tid, tid: line.tid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
+      // Where RETs cannot read g (Go < 1.17 on amd64 keeps it in thread-local storage, which a
+      // fetch argument cannot reach), calls and returns are matched per thread.
+      const key = `${run.goroutineRegister === undefined || goid === undefined ? `t${line.tid}` : goid}/${event.func}`;
       if (event.kind === "call") {
-        matcher.called(key, line.ns);
-        sink({ kind: "call", ...head, args: values });
+        matcher.called(key, line.ns, goid);
+        sink({ kind: "call", ...head, goid, args: values });
       } else {
-        sink({ kind: "return", ...head, results: values, latencyNs: matcher.returned(key, line.ns) });
+        const call = matcher.returned(key, line.ns);
+        sink({ kind: "return", ...head, goid: goid ?? call?.goid, results: values, latencyNs: call?.latencyNs });
       }
     }
   });
