@@ -143,6 +143,8 @@ interface RunEvent {
   pid: number;
   goid: number | null;
   latencyNs?: number | null;
+  inlinedIn?: string;
+  site?: string;
   args?: Record<string, unknown>;
   results?: Record<string, unknown>;
 }
@@ -202,7 +204,9 @@ const cases = toolchains.flatMap((t) => [
 describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every call of the samples, with the values they logged", () => {
   it.each(cases)("%s", async (_name, sample, functions, toolchain: GoToolchain, backend: Backend, flags: FlagSet) => {
     const binary = buildSample(sample, toolchain, "amd64", flags);
-    const run = await runGoxray(["trace", binary, ...functions, "--run", "--json", "-c", `${binary} -n ${ITERATIONS} -interval 10ms`, ...backend.args]);
+    // The calls sample's Double is inlined at three call sites: --inlined probes each copy.
+    const inlined = sample === "calls" ? ["main.Double", "--inlined"] : [];
+    const run = await runGoxray(["trace", binary, ...functions, ...inlined, "--run", "--json", "-c", `${binary} -n ${ITERATIONS} -interval 10ms`, ...backend.args]);
     expect(run.stderr).toContain(`goxray: tracing with ${backend.name.split(" ")[0] ?? ""}`);
     expect(run.stderr).toMatch(/the command \(pid \d+\) ended \(exit status 0\); trace stopped/);
     expect(run.code).toBe(0);
@@ -238,6 +242,7 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
       const hasGoid = toolchain.version !== "1.15" || (backend.name === "tracefs" ? tlsLoaders.has(func) : flags !== "pie");
       for (const e of [...calls, ...returns]) expect(e.goid, `${func} runs on the main goroutine`).toBe(hasGoid ? 1 : null);
     }
+    if (sample === "calls") checked += checkInlinedCopies(events, logged, backend, diffs);
     expect(diffs).toEqual([]);
     // Only floats in vector registers (register ABI) are unreadable.
     for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
@@ -381,6 +386,43 @@ describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID -
     }
   });
 });
+
+/**
+ * main.Double's inlined copies (--inlined; none with bpftrace 0.17, which cannot attach inside a
+ * function): one call per iteration at each of its three sites, with what the program passed,
+ * from its log: Area's copy doubles r.Max.X - r.Min.X, run's two copies log x (the earlier line first).
+ * Returns the number of calls compared.
+ */
+function checkInlinedCopies(events: readonly RunEvent[], logged: readonly LoggedCall[], backend: Backend, diffs: string[]): number {
+  const copies = events.filter((e) => e.func === "main.Double");
+  if (!backend.hasResults) {
+    expect(copies).toEqual([]);
+    return 0;
+  }
+  expect(copies.every((e) => e.kind === "call")).toBe(true);
+  const bySite = new Map<string, RunEvent[]>();
+  for (const e of copies) bySite.set(`${String(e.inlinedIn)} ${String(e.site)}`, [...(bySite.get(`${String(e.inlinedIn)} ${String(e.site)}`) ?? []), e]);
+  const line = (key: string): number => Number(/:(\d+)$/.exec(key)?.[1]);
+  const sites = [...bySite.keys()].sort((a, b) => line(a) - line(b));
+  expect(sites.map((s) => s.split(" ")[0]).sort()).toEqual(["main.Area", "main.run", "main.run"]);
+  const areas = logged.filter((l) => l.func === "main.Area").map((l) => l.args["r"] as { Min: { X: number }; Max: { X: number } });
+  const doubles = logged.filter((l) => l.func === "main.Double").map((l) => l.args["x"]);
+  let checked = 0;
+  const unreadable: string[] = [];
+  const runSites = sites.filter((s) => s.startsWith("main.run "));
+  for (const site of sites) {
+    const seen = bySite.get(site) ?? [];
+    expect(seen.length, `${site}: copies reached`).toBe(ITERATIONS);
+    seen.forEach((e, i) => {
+      const area = areas[i];
+      const want = site.startsWith("main.Area ") ? (area === undefined ? undefined : area.Max.X - area.Min.X) : doubles[2 * i + runSites.indexOf(site)];
+      compare(`main.Double in ${site} #${i}(x)`, e.args?.["x"], want, diffs, unreadable);
+      checked++;
+    });
+  }
+  expect(unreadable).toEqual([]);
+  return checked;
+}
 
 const lastToolchain = toolchains[toolchains.length - 1];
 const stopCases = backends.map((b) => [b.name, b] as const);

@@ -25,6 +25,8 @@ interface LiveTraceRequest {
   readonly hasSummary: boolean;
   readonly stringBytes: number;
   readonly deref: number;
+  /** --inlined: also probe each inlined copy. */
+  readonly isInlined: boolean;
 }
 
 /** "10s", "500ms", "2m", "1h", or a number of seconds, in milliseconds. */
@@ -57,6 +59,7 @@ export async function runLiveTrace(request: LiveTraceRequest, out: CliOutput, is
         signal: controller.signal,
         stringBytes: request.stringBytes,
         deref: request.deref,
+        inlined: request.isInlined,
         // The command's own output goes to stderr, so that stdout holds only events.
         commandStdout: 2,
       },

@@ -52,8 +52,8 @@ export function registerTrace(program: Command, out: CliOutput, setExitCode: (co
       const runOnly = [options.command === undefined ? undefined : "-c", options.duration === undefined ? undefined : "--duration", options.count === undefined ? undefined : "--count", options.backend === undefined ? undefined : "--backend", options.summary === true ? "--summary" : undefined].filter((o) => o !== undefined);
       if (options.run !== true && runOnly.length > 0) throw new GoxrayError("usage", { file: "" }, `${runOnly.join(", ")} ${runOnly.length === 1 ? "goes" : "go"} only with --run`);
       if (options.run === true) {
-        if (options.explain === true || options.bpftraceVersion !== undefined || options.attachPath !== undefined || options.inlined === true) {
-          throw new GoxrayError("usage", { file: "" }, "--explain, --bpftrace-version, --attach-path and --inlined write scripts; they do not go with --run");
+        if (options.explain === true || options.bpftraceVersion !== undefined || options.attachPath !== undefined) {
+          throw new GoxrayError("usage", { file: "" }, "--explain, --bpftrace-version and --attach-path write scripts; they do not go with --run");
         }
         if (pid !== undefined && options.command !== undefined) throw new GoxrayError("usage", { file: "" }, "give -p PID or -c COMMAND, not both");
         const backend = options.backend;
@@ -74,6 +74,7 @@ export function registerTrace(program: Command, out: CliOutput, setExitCode: (co
             hasSummary: options.summary === true,
             stringBytes,
             deref,
+            isInlined: options.inlined === true,
           },
           out,
           process.stdout.isTTY === true,

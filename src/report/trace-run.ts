@@ -43,6 +43,8 @@ export interface LiveTraceOptions {
   readonly stringBytes?: number;
   /** Follow pointers this many levels. */
   readonly deref?: number;
+  /** Also probe each inlined copy of the functions at its first instruction (a call event with `inlinedIn`, no return). */
+  readonly inlined?: boolean;
   /** Where a -c command's stdout goes ("inherit" by default; the CLI sends it to stderr). */
   readonly commandStdout?: number | "inherit" | "pipe";
 }
@@ -105,7 +107,7 @@ async function startBackend(backend: BackendName, why: string, file: string, fun
       mode: "json",
       stringBytes: options.stringBytes ?? 64,
       deref: backend === "bpftrace" ? (options.deref ?? 0) : 0,
-      inlined: false,
+      inlined: options.inlined === true,
       readyMarker: true,
     });
     const toWallMs = monotonicToWall();
@@ -119,7 +121,9 @@ async function startBackend(backend: BackendName, why: string, file: string, fun
     const arch = built.binary.arch;
     const goroutineName = built.binary.arch === "arm64" || built.binary.abi === "register" ? findArch(arch)?.goroutine.bpftraceName : undefined;
     const fileOffsets = new Map<number, number | undefined>();
-    for (const fn of built.functions) for (const offset of [fn.entryProbeOffset, ...fn.retOffsets]) fileOffsets.set(fn.entry + offset, binary.elf.fileOffsetOf(fn.entry + offset));
+    for (const fn of built.functions) {
+      for (const address of [...[fn.entryProbeOffset, ...fn.retOffsets].map((offset) => fn.entry + offset), ...fn.inlinedProbes.map((copy) => copy.address)]) fileOffsets.set(address, binary.elf.fileOffsetOf(address));
+    }
     const run = {
       tracefs: tracefs ?? "/sys/kernel/tracing",
       path: resolve(file),

@@ -42,11 +42,12 @@ export function decodeScriptLine(line: string, decoding: ScriptDecoding): TraceE
     wallMs: decoding.toWallMs(ns),
   };
   if (event["event"] === "call") {
-    const inlinedIn = typeof event["inlinedIn"] === "string" ? { inlinedIn: { caller: event["inlinedIn"], site: typeof event["site"] === "string" ? event["site"] : "?" } } : {};
-    if (inlinedIn.inlinedIn !== undefined) {
-      // An inlined copy prints its own located values; their types are the function's parameters'.
-      const params = fn.placement?.values.filter((v) => v.role === "argument") ?? [];
-      return { kind: "call", ...head, args: namedValues(params, event["args"]), ...inlinedIn };
+    const inlinedIn = typeof event["inlinedIn"] === "string" ? { caller: event["inlinedIn"], site: typeof event["site"] === "string" ? event["site"] : "?" } : undefined;
+    if (inlinedIn !== undefined) {
+      // An inlined copy prints its own located values (a function inlined everywhere has no placement).
+      const copy = fn.inlinedProbes.find((c) => c.caller === inlinedIn.caller && c.site === inlinedIn.site);
+      const printed = isJsonObject(event["args"]) ? event["args"] : {};
+      return { kind: "call", ...head, args: (copy?.values ?? []).map((v) => ({ name: v.name, value: decodeScriptValue(v.type, printed[v.name]) })), inlinedIn };
     }
     return { kind: "call", ...head, args: namedValues(fn.placement?.values.filter((v) => v.role === "argument") ?? [], event["args"]) };
   }

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
-import type { TracedFunction } from "../bpftrace/script.js";
+import type { InlinedProbe, TracedFunction } from "../bpftrace/script.js";
 import { GoxrayError } from "../errors.js";
 import type { ArchName } from "../model/arch.js";
 import type { EventSink, RunningBackend } from "./backend.js";
 import { CallMatcher } from "./call-matcher.js";
 import type { NamedValue } from "./events.js";
 import { signalGroup, waitForClose } from "./process-group.js";
-import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planValues, tracefsRegister, type DecodeContext, type FetchedFields } from "./tracefs-fetch.js";
+import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planLocatedValues, planValues, tracefsRegister, type DecodeContext, type FetchedFields } from "./tracefs-fetch.js";
 import { parseTraceLine } from "./tracefs-line.js";
 
 /** What the tracefs backend probes and how it reads the binary. */
@@ -45,6 +45,8 @@ interface ProbeEvent {
   readonly address: number;
   /** The fetch argument that reads the goroutine id, when one can. */
   readonly goid: string | undefined;
+  /** Set for an inlined copy's probe: a call with no return to match. */
+  readonly inlinedIn?: { readonly caller: string; readonly site: string };
   readonly decode: (fields: FetchedFields, context: DecodeContext) => NamedValue[];
 }
 
@@ -53,34 +55,43 @@ function runName(): string {
   return `${process.pid}_${randomBytes(3).toString("hex")}`;
 }
 
+/** Where one event of a function fires: its entry, a RET, or an inlined copy's first instruction. */
+interface ProbeSite {
+  readonly kind: "call" | "return";
+  readonly name: string;
+  readonly address: number;
+  readonly copy?: InlinedProbe;
+}
+
 /**
  * The uprobe event definitions for `run`: one at each function's entry after its stack check
- * (tracefs attaches at any instruction) and one at each RET, each fetching the placed values,
- * and the goroutine id where the ABI keeps g in a register.
+ * (tracefs attaches at any instruction), one at each RET, each fetching the placed values, and
+ * one at each inlined copy's first instruction (--inlined) fetching the values where the copy's
+ * DWARF puts them; each with the goroutine id where a register holds g.
  */
 function defineProbeEvents(run: TracefsRun, group: string): ProbeEvent[] {
   const events: ProbeEvent[] = [];
   const stringBytes = Math.min(run.stringBytes, MAX_ARRAY_ELEMENTS);
   run.functions.forEach((fn, i) => {
-    if (!fn.hasBody) return;
-    const sites = [
-      { kind: "call" as const, name: `f${i}_call`, offset: fn.entryProbeOffset },
-      ...fn.retOffsets.map((offset, k) => ({ kind: "return" as const, name: `f${i}_ret${k}`, offset })),
+    const sites: ProbeSite[] = [
+      ...(fn.hasBody ? [{ kind: "call" as const, name: `f${i}_call`, address: fn.entry + fn.entryProbeOffset }] : []),
+      ...(fn.hasBody ? fn.retOffsets.map((offset, k) => ({ kind: "return" as const, name: `f${i}_ret${k}`, address: fn.entry + offset })) : []),
+      ...fn.inlinedProbes.map((copy, k) => ({ kind: "call" as const, name: `f${i}_inl${k}`, address: copy.address, copy })),
     ];
     for (const site of sites) {
-      const address = fn.entry + site.offset;
+      const address = site.address;
       const fileOffset = run.fileOffsetOf(address);
       if (fileOffset === undefined) throw new GoxrayError("malformed", { file: run.path }, `${fn.name}: address 0x${address.toString(16)} is in no loaded segment`);
       const plan = new FetchPlan(stringBytes, run.deref);
       // Without a register for g (Go < 1.17 on amd64), the stack check's TLS load left g in a register at the entry probe; returns get their call's goroutine.
-      const goroutine = run.goroutineRegister ?? (site.kind === "call" && fn.entryGoroutine !== undefined ? tracefsRegister(run.arch, fn.entryGoroutine) : undefined);
+      const goroutine = run.goroutineRegister ?? (site.kind === "call" && site.copy === undefined && fn.entryGoroutine !== undefined ? tracefsRegister(run.arch, fn.entryGoroutine) : undefined);
       const goid = run.goidOffset !== undefined && goroutine !== undefined ? plan.add(`+${run.goidOffset}(%${goroutine})`, "u64") : undefined;
-      const decode = planValues(plan, run.arch, fn.placement, site.kind === "call" ? "argument" : "result");
+      const decode = site.copy !== undefined ? planLocatedValues(plan, run.arch, site.copy.values) : planValues(plan, run.arch, fn.placement, site.kind === "call" ? "argument" : "result");
       if (plan.args.length > MAX_FETCH_ARGS) {
         throw new GoxrayError("unsupported", { file: run.path }, `${fn.name}: ${plan.args.length} values to fetch, more than the ${MAX_FETCH_ARGS} a kernel uprobe event takes; use --backend bpftrace`);
       }
       const args = plan.args.map((a) => `${a.name}=${a.expression}:${a.type}`).join(" ");
-      events.push({ name: site.name, definition: `p:${group}/${site.name} ${run.path}:0x${fileOffset.toString(16)}${args === "" ? "" : ` ${args}`}`, func: fn.name, kind: site.kind, address, goid, decode });
+      events.push({ name: site.name, definition: `p:${group}/${site.name} ${run.path}:0x${fileOffset.toString(16)}${args === "" ? "" : ` ${args}`}`, func: fn.name, kind: site.kind, address, goid, decode, ...(site.copy === undefined ? {} : { inlinedIn: { caller: site.copy.caller, site: site.copy.site } }) });
     }
   });
   return events;
@@ -160,7 +171,9 @@ export function startTracefs(run: TracefsRun, sink: EventSink): RunningBackend {
       // Where RETs cannot read g (Go < 1.17 on amd64 keeps it in thread-local storage, which a
       // fetch argument cannot reach), calls and returns are matched per thread.
       const key = `${run.goroutineRegister === undefined || goid === undefined ? `t${line.tid}` : goid}/${event.func}`;
-      if (event.kind === "call") {
+      if (event.inlinedIn !== undefined) {
+        sink({ kind: "call", ...head, goid, args: values, inlinedIn: event.inlinedIn });
+      } else if (event.kind === "call") {
         matcher.called(key, line.ns, goid);
         sink({ kind: "call", ...head, goid, args: values });
       } else {

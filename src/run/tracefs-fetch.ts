@@ -1,4 +1,6 @@
 import { baseValues, findUnplaceable, type Placement, type PlacedPiece, type PlacedValue } from "../abi/placement.js";
+import type { InlinedProbe } from "../bpftrace/script.js";
+import type { LocatedPiece } from "../bpftrace/value-printer.js";
 import type { ArchName } from "../model/arch.js";
 import type { GoType } from "../model/go-type.js";
 import { goInteger, type GoValue, type NamedValue } from "./events.js";
@@ -309,6 +311,38 @@ function planInterface(plan: FetchPlan, type: Extract<GoType, { kind: "interface
     const message = isMessage ? readString("string", fields, messageBytes, scalar(fields.get(messageLen)) ?? 0n) : undefined;
     return { kind: "interface", type: type.name, dynamicType, typeWord, data: scalar(fields.get(data.name)) ?? 0n, ...(message === undefined ? {} : { message }) };
   };
+}
+
+/**
+ * The values of an inlined copy where the compiler's DWARF puts them at its first instruction, as
+ * fetch arguments, and their decoder: each base value is read from the located part that holds it
+ * (a register only when the part starts with it, since a register holds its part in its low
+ * bytes), as the bpftrace script does (value-printer.ts printLocatedValue).
+ */
+export function planLocatedValues(plan: FetchPlan, arch: ArchName, values: InlinedProbe["values"]): (fields: FetchedFields, context: DecodeContext) => NamedValue[] {
+  const decoders = values.map((v) => ({ name: v.name, decode: planLocated(plan, arch, v.type, v.located) }));
+  return (fields, context) => decoders.map((d) => ({ name: d.name, value: d.decode(fields, context) }));
+}
+
+function planLocated(plan: FetchPlan, arch: ArchName, type: GoType, located: readonly LocatedPiece[] | string): Decoder {
+  if (typeof located === "string") return unreadable(type, located);
+  const why = findUnplaceable(type);
+  if (why !== undefined) return unreadable(type, why);
+  const list: PieceSource[] = [];
+  for (const base of baseValues(type, "")) {
+    if (list.length === MAX_DEREF_PIECES) return unreadable(type, `${type.name} has too many parts`);
+    const part = located.find((p) => p.offset <= base.offset && base.offset + base.size <= p.offset + p.size);
+    const { size, encoding } = base;
+    if (part?.place.kind === "register" && part.offset === base.offset) {
+      list.push({ expression: `%${tracefsRegister(arch, part.place.bpftraceName)}`, size, encoding, where: part.place.name, isRegister: true });
+    } else if (part?.place.kind === "stack") {
+      const at = part.place.offset + base.offset - part.offset;
+      list.push({ expression: `+${at}(%sp)`, size, encoding, where: `sp+${at}`, isRegister: false });
+    } else {
+      list.push({ expression: undefined, size, encoding, where: part?.place.kind === "none" ? part.place.why : "no location", isRegister: false });
+    }
+  }
+  return planType(plan, type, { list, next: 0 }, plan.deref);
 }
 
 /** The arguments (or results) of a function as fetch arguments of one event, and their decoder. */
