@@ -198,7 +198,8 @@ const pieBackends = [backends[0], backends[backends.length - 1]].filter((b, i, a
 const cases = toolchains.flatMap((t) => [
   ...backends.map((b) => [`calls, Go ${t.version}, ${b.name}`, "calls", FUNCTIONS, t, b, "default"] as const),
   ...backends.filter((b) => b.name === "tracefs").map((b) => [`kinds, Go ${t.version}, ${b.name}`, "kinds", KIND_FUNCTIONS, t, b, "default"] as const),
-  ...pieBackends.map((b) => [`calls, Go ${t.version}, pie, ${b.name}`, "calls", FUNCTIONS, t, b, "pie"] as const),
+  // PIE with the stack ABI (1.15) and the register ABI (the newest); 1.22 adds nothing but time.
+  ...(t.version === "1.22" ? [] : pieBackends).map((b) => [`calls, Go ${t.version}, pie, ${b.name}`, "calls", FUNCTIONS, t, b, "pie"] as const),
 ]);
 
 describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every call of the samples, with the values they logged", () => {
@@ -303,6 +304,8 @@ function compareGdb(path: string, printed: unknown, gdb: GdbValue | undefined, d
 /** How long each backend traces the running process (the issue's own shape). */
 const DURATION_S = 3;
 const DURATION_INTERVAL_MS = 50;
+/** A few functions with every kind of value gdb shows (fewer probes: four tracers attach at once on 2 cores). */
+const DURATION_FUNCTIONS = ["main.SignedInts", "main.UnsignedInts", "main.Bools", "main.Greet", "main.LongString", "main.SumBytes", "main.Midpoint", "main.SumBlock", "main.(*Cart).Add", "main.Describe", "main.Parse", "main.Many"];
 
 // -p PID --duration 3s, the issue's own shape: one sample process per Go release, traced by every
 // backend at once (uprobes of several tracers coexist on one file) for 3 s each. The sample passes
@@ -312,7 +315,7 @@ const DURATION_INTERVAL_MS = 50;
 describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID --duration 3s, every backend at once, against the log and gdb", () => {
   it.each(toolchains.map((t) => [`Go ${t.version}`, t] as const))("%s", async (_name, toolchain) => {
     const binary = buildSample("calls", toolchain, "amd64", "default");
-    const frames = hasGdb ? gdbFrames(binary, FUNCTIONS) : undefined;
+    const frames = hasGdb ? gdbFrames(binary, DURATION_FUNCTIONS) : undefined;
     const program = spawn(binary, ["-n", "100000", "-interval", `${DURATION_INTERVAL_MS}ms`], { stdio: ["ignore", "pipe", "ignore"] });
     const firstLog = new Map<string, LoggedCall>();
     let pendingLog = "";
@@ -325,7 +328,7 @@ describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID -
       }
     });
     try {
-      const runs = await Promise.all(backends.map((b) => runGoxray(["trace", binary, ...FUNCTIONS, "--run", "--json", "--duration", `${DURATION_S}s`, "-p", String(program.pid), ...b.args], undefined, 120_000)));
+      const runs = await Promise.all(backends.map((b) => runGoxray(["trace", binary, ...DURATION_FUNCTIONS, "--run", "--json", "--duration", `${DURATION_S}s`, "-p", String(program.pid), ...b.args], undefined, 120_000)));
       const report: string[] = [];
       backends.forEach((backend, b) => {
         const run = runs[b];
@@ -346,7 +349,7 @@ describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID -
         let checked = 0;
         let gdbEqual = 0;
         const callCounts: number[] = [];
-        for (const func of FUNCTIONS) {
+        for (const func of DURATION_FUNCTIONS) {
           const log = firstLog.get(func);
           const calls = events.filter((e) => e.kind === "call" && e.func === func);
           const returns = events.filter((e) => e.kind === "return" && e.func === func);
@@ -377,7 +380,7 @@ describe.skipIf(!isRoot || toolchains.length === 0)("goxray trace --run -p PID -
         expect(diffs, backend.name).toEqual([]);
         for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
         expect(gdbDiffs, `${backend.name} against gdb`).toEqual([]);
-        if (frames !== undefined) expect(gdbEqual, `${backend.name}: arguments equal to gdb's`).toBeGreaterThan(20);
+        if (frames !== undefined) expect(gdbEqual, `${backend.name}: arguments equal to gdb's`).toBeGreaterThan(25);
         report.push(`${backend.name}: ${events.length} events, ${checked} compared with the log, ${gdbEqual} arguments equal gdb's (gdb could not show ${unavailable.length}${unavailable.length > 0 ? `: ${unavailable.join(", ")}` : ""})`);
       });
       console.log(`calls, Go ${toolchain.version}, -p --duration ${DURATION_S}s:\n  ${report.join("\n  ")}`);

@@ -50,11 +50,18 @@ export async function runSession(backend: BackendName, why: string, start: (sink
   const queue = new EventQueue<TraceEvent>();
   let delivered = 0;
   let finish: (end: TraceEnd) => void = () => undefined;
-  // Detaching takes time (seconds while another tracer registers uprobes on the machine), and
-  // the probes keep firing until it is done: what they stamp after the duration is dropped.
+  // The trace covers the time from when every probe is attached (`ready`) to the end. bpftrace
+  // attaches one probe after another, and those attached first fire before the others are (in a
+  // process already running, -p): what they stamp before `ready` is dropped, so that every traced
+  // function is seen over the same time. Detaching takes time too (seconds while another tracer
+  // registers uprobes on the machine), and the probes keep firing until it is done: what they
+  // stamp after the duration is dropped. Events carry CLOCK_MONOTONIC stamps, the clock
+  // process.hrtime reads (wall-clock.ts).
+  let startNs: bigint | undefined;
   let deadlineNs: bigint | undefined;
   const sink: EventSink = (event) => {
     if (limits.count !== undefined && delivered >= limits.count) return;
+    if (startNs === undefined || event.ns < startNs) return;
     if (deadlineNs !== undefined && event.ns > deadlineNs) return;
     queue.push(event);
     delivered++;
@@ -68,6 +75,7 @@ export async function runSession(backend: BackendName, why: string, start: (sink
     limits.command?.child.kill("SIGKILL");
     throw err;
   }
+  startNs = process.hrtime.bigint();
   limits.command?.resume();
 
   let resolveEnd: (end: TraceEnd) => void = () => undefined;
@@ -93,8 +101,7 @@ export async function runSession(backend: BackendName, why: string, start: (sink
   if (limits.signal?.aborted === true) onAbort();
   limits.signal?.addEventListener("abort", onAbort);
   if (limits.durationMs !== undefined) {
-    // Events carry CLOCK_MONOTONIC stamps, the clock process.hrtime reads (wall-clock.ts).
-    deadlineNs = process.hrtime.bigint() + BigInt(Math.round(limits.durationMs * 1e6));
+    deadlineNs = startNs + BigInt(Math.round(limits.durationMs * 1e6));
     timers.push(setTimeout(() => finish({ reason: "duration" }), limits.durationMs));
   }
   const command = limits.command;
