@@ -115,6 +115,45 @@ describe("tracefs fetch arguments", () => {
       }),
     );
   });
+  it("follow a pointer with --deref: the pointee's fields behind it, a string's bytes behind those", () => {
+    const int32: GoType = { kind: "int32", name: "int32", size: 4, align: 4 };
+    const str: GoType = { kind: "string", name: "string", size: 16, align: 8 };
+    const item: GoType = { kind: "struct", name: "main.Item", size: 24, align: 8, fields: [{ name: "N", offset: 0, type: int32, isEmbedded: false }, { name: "S", offset: 8, type: str, isEmbedded: false }] };
+    const pointer: GoType = { kind: "pointer", name: "*main.Item", size: 8, align: 8, elem: item };
+    const at = 8 as EntrySpOffset;
+    const placement: Placement = {
+      abi: "stack",
+      arch: "amd64",
+      values: [{ name: "p", role: "argument", type: pointer, home: { kind: "stack", offset: at, reason: "stack-abi" }, pieces: [{ path: "p", offset: 0, size: 8, encoding: "pointer", kind: "pointer", location: { kind: "stack", offset: at } }] }],
+      stackArguments: undefined,
+      stackResults: undefined,
+      spillArea: undefined,
+      argsSize: undefined,
+    };
+    const plan = new FetchPlan(4, 1);
+    const decode = planValues(plan, "amd64", placement, "argument");
+    // Kernel syntax (Documentation/trace/uprobetracer.rst): +OFFSET(FETCHARG) reads memory at FETCHARG + OFFSET.
+    expect(plan.args.map((a) => `${a.name}=${a.expression}:${a.type}`)).toEqual(["v0=+8(%sp):x64", "v1=+0(+8(%sp)):s32", "v2=+8(+8(%sp)):x64", "v3=+16(+8(%sp)):s64", "v4=+0(+8(+8(%sp))):u8[4]"]);
+    const fields = new Map<string, FetchedField>([["v0", 0xc000010000n], ["v1", -7n], ["v2", 0xc000020000n], ["v3", 2n], ["v4", [0x68n, 0x69n, 0xeen, 0xeen]]]);
+    const [p] = decode(fields, { bias: 0n, typeNames: new Map(), messageTypes: [] });
+    expect(p?.value).toEqual({
+      kind: "pointer",
+      type: "*main.Item",
+      address: 0xc000010000n,
+      target: {
+        kind: "struct",
+        type: "main.Item",
+        fields: [
+          { name: "N", value: { kind: "int", type: "int32", value: -7 } },
+          { name: "S", value: { kind: "string", type: "string", bytes: new Uint8Array([0x68, 0x69]), text: "hi", length: 2, isTruncated: false } },
+        ],
+      },
+    });
+    // Without --deref the pointer is one word.
+    const flat = new FetchPlan(4, 0);
+    planValues(flat, "amd64", placement, "argument");
+    expect(flat.args.map((a) => a.expression)).toEqual(["+8(%sp)"]);
+  });
   it("say why a float in a vector register cannot be read", () => {
     const type: GoType = { kind: "float64", name: "float64", size: 8, align: 8 };
     const placement: Placement = {
