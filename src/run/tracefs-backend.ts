@@ -149,6 +149,13 @@ export function startTracefs(run: TracefsRun, sink: EventSink): RunningBackend {
 
   const context: DecodeContext = { bias: 0n, typeNames: run.typeNames, messageTypes: run.messageTypes };
   const matcher = new CallMatcher();
+  // record-tgid does not always know a thread's process (the line shows "(-------)"; seen as a
+  // thread id in place of the pid in one run of the --count test): it is then read from /proc, once per thread.
+  const processes = new Map<number, number | undefined>();
+  const processOf = (tid: number): number | undefined => {
+    if (!processes.has(tid)) processes.set(tid, readTgid(tid));
+    return processes.get(tid);
+  };
   const pipeReader = spawn("cat", [`${instance}/trace_pipe`], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
   reader = pipeReader;
   const closed = new Promise<void>((resolve) => pipeReader.once("close", () => resolve()));
@@ -163,11 +170,12 @@ export function startTracefs(run: TracefsRun, sink: EventSink): RunningBackend {
       const line = parseTraceLine(text);
       const event = line === undefined ? undefined : byName.get(line.event);
       if (line === undefined || event === undefined) continue;
-      if (run.pid !== undefined && line.tgid !== undefined && line.tgid !== run.pid) continue;
+      const tgid = line.tgid ?? processOf(line.tid);
+      if (run.pid !== undefined && tgid !== undefined && tgid !== run.pid) continue;
       const goidField = event.goid === undefined ? undefined : line.fields.get(event.goid);
       const goid = typeof goidField === "bigint" ? Number(goidField) : undefined;
       const values = event.decode(line.fields, { ...context, bias: line.ip - BigInt(event.address) });
-      const head = { func: event.func, pid: line.tgid ?? line.tid, tid: line.tid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
+      const head = { func: event.func, pid: tgid ?? line.tid, tid: line.tid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
       // Where RETs cannot read g (Go < 1.17 on amd64 keeps it in thread-local storage, which a
       // fetch argument cannot reach), calls and returns are matched per thread.
       const key = `${run.goroutineRegister === undefined || goid === undefined ? `t${line.tid}` : goid}/${event.func}`;
@@ -232,6 +240,16 @@ function tryRemove(path: string): void {
         // A busy instance is released as soon as the reader's files close.
       }
     }
+  }
+}
+
+/** The process (Tgid in /proc/TID/status, readable for any thread) of a thread, or undefined once it is gone. */
+function readTgid(tid: number): number | undefined {
+  try {
+    const m = /^Tgid:\s*(\d+)$/m.exec(readFileSync(`/proc/${tid}/status`, "utf8"));
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
   }
 }
 
