@@ -218,6 +218,9 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
     const unreadable: string[] = [];
     let checked = 0;
     const tlsLoaders = toolchain.version === "1.15" ? loadsGFromTls(binary, functions) : new Set<string>();
+    // Where no RET can read the goroutine (Go 1.15 with tracefs, or in a PIE), calls and returns are matched per thread.
+    const isThreadMatched = toolchain.version === "1.15" && (backend.name === "tracefs" || flags === "pie");
+    const unmatched: string[] = [];
     for (const func of functions) {
       const calls = events.filter((e) => e.kind === "call" && e.func === func);
       const returns = events.filter((e) => e.kind === "return" && e.func === func);
@@ -231,7 +234,9 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
         checked++;
         const ret = returns[i];
         if (!backend.hasResults || ret === undefined) return;
-        expect(ret.latencyNs, `${func}: a return matched with its call`).toBeGreaterThan(0);
+        // Matched per thread, a return on another thread than its call (the goroutine moved) has no latency.
+        if (isThreadMatched && ret.latencyNs === null) unmatched.push(`${func}#${i}`);
+        else expect(ret.latencyNs, `${func}: a return matched with its call`).toBeGreaterThan(0);
         // Go 1.15 numbers unnamed results after the parameters (~r5); the log counts from 0.
         const printed = Object.entries(ret.results ?? {});
         Object.entries(log.results).forEach(([name, value], k) => compare(`${func}#${i} result ${name}`, name.startsWith("~r") ? printed[k]?.[1] : ret.results?.[name], value, diffs, unreadable));
@@ -241,14 +246,16 @@ describe.skipIf(!isRoot || cases.length === 0)("goxray trace --run -c: every cal
       // binary, and tracefs not at all: it reads g where the stack check loaded it from there
       // (GNU objdump shows the load, `mov %fs:…`, first), and nowhere else.
       const hasGoid = toolchain.version !== "1.15" || (backend.name === "tracefs" ? tlsLoaders.has(func) : flags !== "pie");
-      for (const e of [...calls, ...returns]) expect(e.goid, `${func} runs on the main goroutine`).toBe(hasGoid ? 1 : null);
+      for (const e of [...calls, ...returns]) if (e.kind === "call" || e.latencyNs !== null) expect(e.goid, `${func} runs on the main goroutine`).toBe(hasGoid ? 1 : null);
     }
     if (sample === "calls") checked += checkInlinedCopies(events, logged, backend, diffs);
     expect(diffs).toEqual([]);
+    // Seen: one return in 105 (Go 1.15 PIE, bpftrace 0.27) whose goroutine had moved.
+    expect(unmatched.length, `returns on another thread than their call: ${unmatched.join(", ")}`).toBeLessThanOrEqual(2);
     // Only floats in vector registers (register ABI) are unreadable.
     for (const u of unreadable) expect(u).toMatch(/^main\.(Point\.Norm|Floats).*: float in X\d+, which (eBPF|a uprobe) cannot read$/);
     if (toolchain.version === "1.15") expect(unreadable).toEqual([]);
-    console.log(`${sample}, Go ${toolchain.version}, ${flags}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log`);
+    console.log(`${sample}, Go ${toolchain.version}, ${flags}, ${backend.name}: ${events.length} events, ${checked} calls and returns compared with the log${unmatched.length > 0 ? `; returns on another thread than their call: ${unmatched.join(", ")}` : ""}`);
   });
 });
 
