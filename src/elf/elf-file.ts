@@ -110,7 +110,8 @@ export class ElfFile {
     const offset = this.fileOffsetOf(vaddr);
     const end = length === 0 ? offset : this.fileOffsetOf(vaddr + length - 1);
     if (offset === undefined || end === undefined || end - offset !== Math.max(0, length - 1)) {
-      throw new GoxrayError("malformed", { file: this.name }, `${what}: address 0x${vaddr.toString(16)} (+0x${length.toString(16)}) is not mapped from the file by any PT_LOAD segment`);
+      // The program header table is what fails to map it: the error points there.
+      throw new GoxrayError("malformed", { file: this.name, offset: this.header.phoff }, `${what}: address 0x${vaddr.toString(16)} (+0x${length.toString(16)}) is not mapped from the file by any PT_LOAD segment of the program header table`);
     }
     return this.source.read(offset, length, what);
   }

@@ -1,8 +1,10 @@
 // Deterministic mutations of an ELF64 binary for the fuzz targets: a case number and a run seed
 // give the same edits every time, and every edit carries a sentence that says what it did, so a
 // crasher is reported as "sh_size of section 36 (.gopclntab) = 0xffffffff", not as bytes.
-// The section table is found with a small ELF64 parse of our own: the fuzzer must not trust the
-// code it is testing to tell it where the fields are.
+// The section table is found with a small ELF64 parse of our own, and the fields inside sections
+// with structure.ts: the fuzzer must not trust the code it is testing to tell it where they are.
+
+import { locateStructures, type StructureField } from "./structure.js";
 
 /** One section of the unmutated seed, as its section header describes it. */
 export interface SeedSection {
@@ -12,6 +14,7 @@ export interface SeedSection {
   readonly headerOffset: number;
   readonly offset: number;
   readonly size: number;
+  readonly flags: number;
 }
 
 /** Where the fields of an ELF64 seed sit. */
@@ -24,6 +27,8 @@ export interface ElfLayout {
   readonly shoff: number;
   readonly shentsize: number;
   readonly sections: readonly SeedSection[];
+  /** Length, count and offset fields inside the sections (structure.ts). */
+  readonly structures: readonly StructureField[];
 }
 
 /** One byte-level change: overwrite, xor, or cut the file at `length`. */
@@ -103,7 +108,7 @@ export function readElfLayout(bytes: Uint8Array): ElfLayout | undefined {
   const raw = [];
   for (let i = 0; i < shnum; i++) {
     const h = shoff + i * 64;
-    raw.push({ index: i, nameOffset: u32(h), type: u32(h + 4), headerOffset: h, offset: u64(h + 0x18), size: u64(h + 0x20) });
+    raw.push({ index: i, nameOffset: u32(h), type: u32(h + 4), flags: u64(h + 8), headerOffset: h, offset: u64(h + 0x18), size: u64(h + 0x20) });
   }
   const names = raw[shstrndx];
   const nameOf = (at: number): string => {
@@ -112,8 +117,9 @@ export function readElfLayout(bytes: Uint8Array): ElfLayout | undefined {
     while (end < bytes.byteLength && bytes[end] !== 0) end++;
     return new TextDecoder().decode(bytes.subarray(names.offset + at, end));
   };
-  const sections = raw.map((s) => ({ index: s.index, name: nameOf(s.nameOffset), type: s.type, headerOffset: s.headerOffset, offset: s.offset, size: s.size }));
-  return { isLittleEndian, size: bytes.byteLength, phoff, phentsize, phnum, shoff, shentsize, sections };
+  const sections = raw.map((s) => ({ index: s.index, name: nameOf(s.nameOffset), type: s.type, flags: s.flags, headerOffset: s.headerOffset, offset: s.offset, size: s.size }));
+  const structures = locateStructures(bytes, sections.filter((s) => s.type !== SHT_NOBITS), isLittleEndian);
+  return { isLittleEndian, size: bytes.byteLength, phoff, phentsize, phnum, shoff, shentsize, sections, structures };
 }
 
 /** mulberry32: a small PRNG whose whole state is one 32-bit number. */
@@ -196,7 +202,7 @@ export function planMutation(seed: Uint8Array, layout: ElfLayout, seedOfCase: nu
   /** Values that break length and offset checks, for a field `width` bytes wide now holding `current`. */
   const interesting = (width: 1 | 2 | 4 | 8, current: bigint): bigint => {
     const max = (1n << BigInt(8 * width)) - 1n;
-    const candidates = [0n, 0n, 0xffffffffn, 1n, max, max - 1n, 0xffffffffn, 0x7fffffffn, 0x80000000n, 0x100000000n, BigInt(size), BigInt(size) - 1n, BigInt(size) + 1n, (1n << 53n) - 1n, 1n << 53n, 1n << 63n, BigInt(below(size)), current + 1n, current - 1n, current * 2n, current + BigInt(size)];
+    const candidates = [0n, 0n, 0xffffffffn, 1n, 0x80n, 0x7fn, max, max - 1n, 0xffffffffn, 0x7fffffffn, 0x80000000n, 0x100000000n, BigInt(size), BigInt(size) - 1n, BigInt(size) + 1n, (1n << 53n) - 1n, 1n << 53n, 1n << 63n, BigInt(below(size)), current + 1n, current - 1n, current * 2n, current + BigInt(size)];
     const fitting = candidates.filter((v) => v >= 0n && v <= max);
     return pick(fitting);
   };
@@ -314,6 +320,30 @@ export function planMutation(seed: Uint8Array, layout: ElfLayout, seedOfCase: nu
             return [{ description: `bytes ${k}..${k + length - 1} of ${sectionLabel(section)} set to ${bytes.map((b) => b.toString(16).padStart(2, "0")).join("")}`, edits: [{ op: "write", offset: at(k), bytes }] }];
           }
         }
+      },
+    ],
+    [
+      30,
+      () => {
+        // A length, count or offset inside a section: a unit header, an abbreviation, the
+        // pclntab header or a _func record, the build info header, a compression header.
+        if (layout.structures.length === 0) return [];
+        const field = pick(layout.structures);
+        return [setField(field.label, field.offset, field.width)];
+      },
+    ],
+    [
+      8,
+      () => {
+        // Two fields of one kind swapped: each value is plausible, but not where it now is.
+        if (layout.structures.length === 0) return [];
+        const first = pick(layout.structures);
+        const peers = layout.structures.filter((f) => f.group === first.group && f.width === first.width && f.offset !== first.offset);
+        if (peers.length === 0) return [setField(first.label, first.offset, first.width)];
+        const second = pick(peers);
+        const a = encode(readField(first.offset, first.width), first.width);
+        const b = encode(readField(second.offset, second.width), second.width);
+        return [{ description: `swap ${first.label} (file offset 0x${first.offset.toString(16)}) with ${second.label} (0x${second.offset.toString(16)})`, edits: [{ op: "write", offset: first.offset, bytes: b }, { op: "write", offset: second.offset, bytes: a }] }];
       },
     ],
   ];
