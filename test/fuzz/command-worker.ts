@@ -8,11 +8,9 @@ import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
-import { memorySource } from "../../src/bytes/byte-source.js";
 import { runCli } from "../../src/cli/main.js";
-import { GoBinary } from "../../src/model/go-binary.js";
 import { applyMutation, type MutationStep } from "./mutate.js";
-import { ATTACH_PATH, BPFTRACE_VERSIONS, COMMANDS, functionsFor, runCommand, type CommandName, type LoadedSeed, type Outcome } from "./run-command.js";
+import { ATTACH_PATH, BPFTRACE_VERSIONS, COMMANDS, functionsFor, loadSeed, runCommand, type CommandName, type LoadedSeed, type Outcome } from "./run-command.js";
 
 /** Sent once: the seed binaries, read by the worker itself. */
 export interface InitMessage {
@@ -77,16 +75,7 @@ function seedAt(index: number): LoadedSeed {
   if (known !== undefined) return known;
   const entry = seedPaths[index];
   if (entry === undefined) throw new Error(`no seed ${index}`);
-  const bytes = new Uint8Array(readFileSync(entry.path));
-  const binary = GoBinary.open(memorySource(bytes, entry.name));
-  const mainFunctions: string[] = [];
-  const pclntab = binary.pclntab();
-  for (let i = 0; pclntab !== undefined && i < pclntab.funcCount; i++) {
-    const name = pclntab.nameAt(i);
-    if (/^main\.[A-Za-z0-9_]+$/.test(name)) mainFunctions.push(name);
-  }
-  binary.close();
-  const seed = { bytes, mainFunctions };
+  const seed = loadSeed(new Uint8Array(readFileSync(entry.path)), entry.name);
   loaded.set(index, seed);
   return seed;
 }

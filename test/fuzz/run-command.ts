@@ -37,6 +37,22 @@ export interface LoadedSeed {
   readonly mainFunctions: readonly string[];
 }
 
+/** The seed `bytes` with its main.* functions, from its own (unmutated) pclntab. */
+export function loadSeed(bytes: Uint8Array, name: string): LoadedSeed {
+  const binary = GoBinary.open(memorySource(bytes, name));
+  const mainFunctions: string[] = [];
+  try {
+    const pclntab = binary.pclntab();
+    for (let i = 0; pclntab !== undefined && i < pclntab.funcCount; i++) {
+      const fn = pclntab.nameAt(i);
+      if (/^main\.[A-Za-z0-9_]+$/.test(fn)) mainFunctions.push(fn);
+    }
+  } finally {
+    binary.close();
+  }
+  return { bytes, mainFunctions };
+}
+
 /** Two main.* functions for case `id` (a different pair each case), and for check also runtime.mallocgc. */
 export function functionsFor(seed: LoadedSeed, id: number): string[] {
   const n = seed.mainFunctions.length;
