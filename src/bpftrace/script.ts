@@ -5,6 +5,7 @@ import type { GoType } from "../model/go-type.js";
 import type { BpftraceCapabilities } from "./capabilities.js";
 import type { GoroutineId } from "./goroutine.js";
 import { commentText, stringLiteral } from "./literal.js";
+import { shownName } from "./shown-name.js";
 import { PrintfBuilder } from "./printf-builder.js";
 import type { TypeNameTable } from "./type-names.js";
 import { printLocatedValue, printValue, type LocatedPiece, type OutputMode, type PrintContext } from "./value-printer.js";
@@ -103,7 +104,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
   // start the traced command. bpftrace 0.17 allows one BEGIN block, so both share it.
   const ready = options.readyMarker === true ? [`  printf("${READY_MARKER.replace(/"/g, '\\"')}\\n");`] : [];
   if (usesTypes) {
-    const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : name, caps.maxBufBytes - 1)};`);
+    const lines = [...binary.typeNames.names].map(([address, name]) => `  ${TYPES}[0x${address.toString(16)}] = ${stringLiteral(options.mode === "json" ? JSON.stringify(name).slice(1, -1) : shownName(name), caps.maxBufBytes - 1)};`);
     blocks.push(`BEGIN\n{\n  ${TYPES}[0] = "nil";\n${[...lines, ...ready].join("\n")}\n}`);
     maps.add(TYPES);
   } else if (ready.length > 0) {
@@ -148,7 +149,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
       } else {
         call.text("g");
         call.conversion("%lu", "$g");
-        call.text(` ${name}(`);
+        call.text(` ${shownName(name)}(`);
         printValues(call, args, fn.placement, context, "text");
         call.text(")");
       }
@@ -184,14 +185,14 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
           } else {
             b.text("g");
             b.conversion("%lu", "$g");
-            b.text(` ${name}(`);
+            b.text(` ${shownName(name)}(`);
           }
           copy.values.forEach((v, k) => {
             if (k > 0) b.text(options.mode === "json" ? "," : ", ");
-            b.text(options.mode === "json" ? `${JSON.stringify(v.name)}:` : `${v.name}=`);
+            b.text(options.mode === "json" ? `${JSON.stringify(v.name)}:` : `${shownName(v.name)}=`);
             printLocatedValue(b, v.type, v.located, context);
           });
-          b.text(options.mode === "json" ? "}}" : `) inlined in ${copy.caller} at ${copy.site}`);
+          b.text(options.mode === "json" ? "}}" : `) inlined in ${shownName(copy.caller)} at ${shownName(copy.site)}`);
           return b;
         });
         blocks.push(probeBlock(`${commentText(name)}: inlined in ${commentText(copy.caller)} (${commentText(copy.site)})`, attach(copy.address), [...prelude(copy.address), printf.render("")]));
@@ -214,7 +215,7 @@ export function writeScript(binary: ScriptBinary, functions: readonly TracedFunc
           } else {
             ret.text("g");
             ret.conversion("%lu", "$g");
-            ret.text(` ${name} returned`);
+            ret.text(` ${shownName(name)} returned`);
             if (fn.placement === undefined) ret.text(" ?");
             else if (results.length === 1 && results[0]?.name.startsWith("~") === true) {
               // One unnamed result (~r0): just its value, as Go would show it.

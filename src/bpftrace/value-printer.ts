@@ -2,6 +2,7 @@ import { baseValues, findUnplaceable, type PlacedPiece, type PlacedValue } from 
 import type { GoType } from "../model/go-type.js";
 import type { PrintfBuilder } from "./printf-builder.js";
 import { readMemory, readPiece } from "./read-expr.js";
+import { shownName } from "./shown-name.js";
 
 /** How the script prints: Go-like text for people, or one JSON object per event for programs. */
 export type OutputMode = "text" | "json";
@@ -234,7 +235,7 @@ function printType(b: PrintfBuilder, type: GoType, pieces: PieceStream, context:
       for (const field of type.fields) {
         if (!first) b.text(context.mode === "json" ? "," : " ");
         first = false;
-        b.text(context.mode === "json" ? `${JSON.stringify(field.name)}:` : `${field.name}:`);
+        b.text(context.mode === "json" ? `${JSON.stringify(field.name)}:` : `${shownName(field.name)}:`);
         printType(b, field.type, pieces, context, deref);
       }
       b.text("}");
@@ -271,7 +272,7 @@ function readOrSkip(b: PrintfBuilder, pieces: PieceStream, context: PrintContext
 
 /** Text `<not readable: why>`; JSON `{"unreadable":"why"}`. */
 function unreadable(b: PrintfBuilder, context: PrintContext, why: string): void {
-  b.text(context.mode === "json" ? `{"unreadable":${JSON.stringify(why)}}` : `<not readable: ${why}>`);
+  b.text(context.mode === "json" ? `{"unreadable":${JSON.stringify(why)}}` : `<not readable: ${shownName(why)}>`);
 }
 
 function address(b: PrintfBuilder, context: PrintContext, expression: string): void {
@@ -356,7 +357,7 @@ function printContainer(b: PrintfBuilder, type: GoType, pointer: string, context
     b.text("}");
     return;
   }
-  b.text(`${type.name}(len=`);
+  b.text(`${shownName(type.name)}(len=`);
   b.conversion("%ld", len);
   if (cap !== undefined) {
     b.text(" cap=");
@@ -416,7 +417,7 @@ function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, 
     b.text("}");
     return;
   }
-  b.text(`${type.name}(len=`);
+  b.text(`${shownName(type.name)}(len=`);
   b.conversion("%ld", len);
   b.text(" cap=");
   b.conversion("%ld", cap);

@@ -52,13 +52,21 @@ export async function runCli(argv: readonly string[], out: CliOutput): Promise<n
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.usage;
     if (err instanceof GoxrayError) {
-      out.stderr(`goxray: ${err.message}\n`);
+      out.stderr(`goxray: ${oneLine(err.message)}\n`);
       return EXIT_CODES[err.kind];
     }
     const isDebug = argv.includes("--debug");
     const message = err instanceof Error ? err.message : String(err);
-    out.stderr(`goxray: internal error: ${message}\n`);
+    out.stderr(`goxray: internal error: ${oneLine(message)}\n`);
     if (isDebug && err instanceof Error && err.stack !== undefined) out.stderr(err.stack + "\n");
     return EXIT_CODES.internal;
   }
+}
+
+/**
+ * `message` with its control characters as `\xNN`: a message may quote names from the binary
+ * (the functions near a name asked for), and every failure must stay one line on stderr.
+ */
+function oneLine(message: string): string {
+  return message.replace(/[\0-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

@@ -1,3 +1,4 @@
+import { shownName } from "../bpftrace/shown-name.js";
 import type { BinaryAnalysis } from "./analysis.js";
 import type { CheckReport, ValueReport } from "./check-report.js";
 import type { FunctionRow, ParamRow } from "./function-list.js";
@@ -68,7 +69,8 @@ export function renderFunctionsText(rows: readonly FunctionRow[]): string {
     if (r.isMethod) flags.push("method");
     if (r.isGeneric) flags.push("generic");
     if (r.hasFloatArgs) flags.push("float args");
-    out += `${r.name}${signature}${where}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}\n`;
+    // Names, types and files come from the binary: shown so that each function stays one line.
+    out += `${shownName(`${r.name}${signature}${where}`)}${flags.length > 0 ? `  [${flags.join(", ")}]` : ""}\n`;
   }
   return out;
 }
@@ -87,8 +89,9 @@ function renderResults(results: readonly ParamRow[]): string {
 /** The human form of `goxray check` for one function. */
 export function renderCheckText(r: CheckReport): string {
   const hex = (n: number): string => `+0x${n.toString(16)}`;
-  let out = `${r.signature}\n`;
-  out += r.entry === null ? "  no out-of-line body\n" : `  entry ${r.entry} (file offset 0x${(r.fileOffset ?? 0).toString(16)}), ${r.size ?? "?"} bytes, ${r.file ?? "?"}:${r.line ?? "?"}\n`;
+  // Names, types, files and hazard messages come from the binary: shown so that none adds a line.
+  let out = `${shownName(r.signature)}\n`;
+  out += r.entry === null ? "  no out-of-line body\n" : `  entry ${r.entry} (file offset 0x${(r.fileOffset ?? 0).toString(16)}), ${r.size ?? "?"} bytes, ${shownName(r.file ?? "?")}:${r.line ?? "?"}\n`;
   out += `  ${r.goVersion}, ${r.arch}, ${r.abi} ABI\n`;
   if (r.entry !== null) {
     const entry = r.entryProbeOffset === null ? "entry probe at +0x0" : r.entryProbeOffset === 0 ? "entry probe at +0x0 (no stack-growth check)" : `entry probe at ${hex(r.entryProbeOffset)} (after the stack-growth check)`;
@@ -99,10 +102,10 @@ export function renderCheckText(r: CheckReport): string {
   const add = (label: string, values: readonly ValueReport[]): void => {
     for (const v of values) {
       const where = v.pieces.length === 0 ? (v.home === "unknown" ? "unknown" : "no bytes") : "";
-      rows.push([label, v.name, v.type, where, v.dwarf === "no location for results" ? "" : v.dwarf + (v.dwarfDetail === undefined ? "" : `: ${v.dwarfDetail}`)]);
+      rows.push([label, shownName(v.name), shownName(v.type), where, v.dwarf === "no location for results" ? "" : shownName(v.dwarf + (v.dwarfDetail === undefined ? "" : `: ${v.dwarfDetail}`))]);
       for (const p of v.pieces) {
         const at = p.register !== undefined ? p.register : `SP+${p.stackOffset ?? 0}`;
-        rows.push(["", `  ${p.path}`, `${p.size}B ${p.encoding}`, p.isReadable ? at : `${at} (unreadable)`, ""]);
+        rows.push(["", `  ${shownName(p.path)}`, `${p.size}B ${p.encoding}`, p.isReadable ? at : `${at} (unreadable)`, ""]);
       }
       label = "";
     }
@@ -119,7 +122,7 @@ export function renderCheckText(r: CheckReport): string {
   }
   if (r.hazards.length > 0) {
     out += "\nhazards:\n";
-    for (const h of r.hazards) out += `  ${h.severity.padEnd(7)} ${h.code.padEnd(22)} ${h.message}\n`;
+    for (const h of r.hazards) out += `  ${h.severity.padEnd(7)} ${h.code.padEnd(22)} ${shownName(h.message)}\n`;
   }
   out += `\ntraceable: ${r.traceable ? "yes" : "no"}\n`;
   return out;
@@ -131,7 +134,7 @@ export function renderHazardSummaryText(summary: HazardSummary): string {
   if (summary.counts.length === 0) return out + "  none\n";
   for (const c of summary.counts) {
     const more = c.functions > c.examples.length ? `, … ${c.functions - c.examples.length} more` : "";
-    out += `  ${c.severity.padEnd(7)} ${c.code.padEnd(22)} ${String(c.functions).padStart(4)}  ${c.examples.join(", ")}${more}\n`;
+    out += `  ${c.severity.padEnd(7)} ${c.code.padEnd(22)} ${String(c.functions).padStart(4)}  ${shownName(c.examples.join(", "))}${more}\n`;
   }
   return out;
 }
