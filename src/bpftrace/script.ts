@@ -301,7 +301,7 @@ function printValues(b: PrintfBuilder, values: readonly PlacedValue[], placement
   }
   values.forEach((v, i) => {
     if (i > 0) b.text(mode === "json" ? "," : ", ");
-    b.text(mode === "json" ? `${JSON.stringify(v.name)}:` : `${v.name}=`);
+    b.text(mode === "json" ? `${JSON.stringify(v.name)}:` : `${shownName(v.name)}=`);
     printValue(b, v, context);
   });
   if (mode === "json") b.text("}");

@@ -11,6 +11,8 @@ export interface SeedSection {
   readonly index: number;
   readonly name: string;
   readonly type: number;
+  /** sh_addr: where the section is loaded (0 when it is not). */
+  readonly address: number;
   readonly headerOffset: number;
   readonly offset: number;
   readonly size: number;
@@ -108,7 +110,7 @@ export function readElfLayout(bytes: Uint8Array): ElfLayout | undefined {
   const raw = [];
   for (let i = 0; i < shnum; i++) {
     const h = shoff + i * 64;
-    raw.push({ index: i, nameOffset: u32(h), type: u32(h + 4), flags: u64(h + 8), headerOffset: h, offset: u64(h + 0x18), size: u64(h + 0x20) });
+    raw.push({ index: i, nameOffset: u32(h), type: u32(h + 4), flags: u64(h + 8), address: u64(h + 0x10), headerOffset: h, offset: u64(h + 0x18), size: u64(h + 0x20) });
   }
   const names = raw[shstrndx];
   const nameOf = (at: number): string => {
@@ -117,7 +119,7 @@ export function readElfLayout(bytes: Uint8Array): ElfLayout | undefined {
     while (end < bytes.byteLength && bytes[end] !== 0) end++;
     return new TextDecoder().decode(bytes.subarray(names.offset + at, end));
   };
-  const sections = raw.map((s) => ({ index: s.index, name: nameOf(s.nameOffset), type: s.type, flags: s.flags, headerOffset: s.headerOffset, offset: s.offset, size: s.size }));
+  const sections = raw.map((s) => ({ index: s.index, name: nameOf(s.nameOffset), type: s.type, flags: s.flags, address: s.address, headerOffset: s.headerOffset, offset: s.offset, size: s.size }));
   const structures = locateStructures(bytes, sections.filter((s) => s.type !== SHT_NOBITS), isLittleEndian);
   return { isLittleEndian, size: bytes.byteLength, phoff, phentsize, phnum, shoff, shentsize, sections, structures };
 }
