@@ -57,7 +57,8 @@ export class DwarfSections {
   /** Like `find`, but a missing section is a `malformed` error naming what needed it. */
   get(name: DwarfSectionName, neededFor: string): ByteCursor {
     const cursor = this.find(name);
-    if (cursor === undefined) throw new GoxrayError("malformed", { file: this.file }, `${neededFor} needs section ${name}, which the binary lacks`);
+    // The section header table is where the section is missing: the error points there.
+    if (cursor === undefined) throw new GoxrayError("malformed", { file: this.file, offset: this.elf.header.shoff }, `${neededFor} needs section ${name}, which the section header table lacks`);
     return cursor;
   }
 }
