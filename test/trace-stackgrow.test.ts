@@ -3,7 +3,9 @@
 // traced function. Under the script goxray writes, every goroutine must show exactly depth+1
 // calls of main.Recurse (and as many returns where the bpftrace can probe RETs), on every
 // bpftrace: the probe after the stack check (0.23, 0.27) and the entry probe with morestack's
-// re-run dropped (0.17) both fire once per call. The program keeps running throughout.
+// re-run dropped (0.17) both fire once per call. The program keeps running throughout. A
+// uretprobe on the same function, attached by the test itself, kills it (Go's "unexpected
+// return pc ... called from 0x7fffffffe000": the kernel's uprobe trampoline page).
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,5 +96,28 @@ describe.skipIf(!isRoot || bpftraces.length === 0)("entry probes fire once per c
     const hits = new Map<string, number>();
     for (const line of run.stdout.split("\n")) if (/^\d+$/.test(line)) hits.set(line, (hits.get(line) ?? 0) + 1);
     expect(Math.max(...hits.values())).toBeGreaterThan(DEPTH + 1);
+  });
+
+  // Why goxray never writes a uretprobe (docs/trace.md): the kernel replaces the return address
+  // on the stack with its trampoline, and when the goroutine's stack grows, Go copies the frames
+  // and walks them, meets a return address that is no function of the program, and dies. Here
+  // the test itself, not goxray, attaches one to main.Recurse with the host's bpftrace.
+  it.each(toolchains.map((t) => [`Go ${t.version}`, t] as const))("a uretprobe on the recursive function crashes the program (%s)", async (_name, toolchain) => {
+    if (host === undefined) return;
+    const binary = buildSample("stackgrow", toolchain, "amd64", "default");
+    const path = join(scratch, `uretprobe-go${toolchain.version}.bt`);
+    writeFileSync(path, `uretprobe:${binary}:main.Recurse { @returns = count(); }\n`);
+    const run = await runBpftrace(host, [path], {
+      program: [binary, "-n", "20", "-interval", "150ms", "-goroutines", String(GOROUTINES), "-depth", String(DEPTH)],
+      stopAfterProgramExitMs: 500,
+      timeoutMs: 20_000,
+    });
+    const fatal = /^(fatal error: .*|runtime: .*unexpected return pc.*|unexpected fault address.*|signal SIG\w+.*)$/m.exec(run.programStderr)?.[0] ?? "(nothing on stderr)";
+    process.stdout.write(`uretprobe on main.Recurse, Go ${toolchain.version}: ${run.programStdout.split('"iter"').length - 1} of 20 iterations, exit ${JSON.stringify(run.programExit)}, ${fatal}\n`);
+    // Killed by the Go runtime's fatal error (exit 2) or a signal, before its 20 iterations.
+    expect(run.programExit?.code === 0).toBe(false);
+    expect(run.programExit?.signal).not.toBe("SIGKILL");
+    expect(run.programStdout.split('"iter"').length - 1).toBeLessThan(20);
+    expect(run.programStderr).toMatch(/unexpected return pc|unknown caller pc|fatal error|SIGSEGV/);
   });
 });

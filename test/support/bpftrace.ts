@@ -83,6 +83,10 @@ export interface BpftraceRun {
   timedOut: boolean;
   /** What the traced program wrote to stdout meanwhile (the samples log their calls there). */
   programStdout: string;
+  /** What it wrote to stderr (the Go runtime's fatal errors and tracebacks). */
+  programStderr: string;
+  /** How the program ended: its exit code, or the signal that ended it (SIGKILL: the runner's). */
+  programExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 }
 
 /** How runBpftrace starts the traced program and when it stops bpftrace. */
@@ -110,18 +114,29 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
   const timeoutMs = options.timeoutMs ?? 30_000;
   let program: ChildProcess | undefined;
   let programStdout = "";
+  let programStderr = "";
+  let programExit: BpftraceRun["programExit"];
   let programExited: Promise<void> = Promise.resolve();
   if (options.program !== undefined) {
     const [file, ...programArgs] = options.program;
     if (file === undefined) throw new Error("runBpftrace: empty program");
-    const child = spawn(file, programArgs, { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(file, programArgs, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     program = child;
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       // The samples log forever; the first lines are all the tests compare with.
       if (programStdout.length < 1 << 20) programStdout += chunk;
     });
-    programExited = new Promise((resolve) => child.once("close", () => resolve()));
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      if (programStderr.length < 1 << 20) programStderr += chunk;
+    });
+    programExited = new Promise((resolve) =>
+      child.once("close", (code, signal) => {
+        programExit = { code, signal };
+        resolve();
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", () => resolve());
       child.once("error", reject);
@@ -130,8 +145,9 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
   // timeout(1) bounds bpftrace even if this process dies before it can.
   const deadlineSeconds = String(Math.ceil((timeoutMs + 2 * KILL_GRACE_MS) / 1000));
   const argv = ["timeout", "-k", "2", deadlineSeconds, ...bpftrace.command, ...args];
+  let run: Omit<BpftraceRun, "programStdout" | "programStderr" | "programExit">;
   try {
-    return await new Promise<BpftraceRun>((resolve, reject) => {
+    run = await new Promise((resolve, reject) => {
       const child = spawn(argv[0] ?? "timeout", argv.slice(1), {
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
@@ -174,7 +190,7 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
         if (drainTimer !== undefined) clearTimeout(drainTimer);
         // Whatever bpftrace left in its group (nothing, normally) goes too.
         signalGroup(child, "SIGKILL");
-        resolve({ stdout, stderr, exitCode, signal, stoppedByRunner, timedOut, programStdout });
+        resolve({ stdout, stderr, exitCode, signal, stoppedByRunner, timedOut });
       });
     });
   } finally {
@@ -183,6 +199,7 @@ export async function runBpftrace(bpftrace: BpftraceCommand, args: readonly stri
       await programExited;
     }
   }
+  return { ...run, programStdout, programStderr, programExit };
 }
 
 /** A signal to the child's whole process group (it was spawned detached, so it leads one). */
