@@ -94,8 +94,17 @@ function readEntryTable(c: ByteCursor, unit: UnitHeader, what: string): { path: 
     types.push(c.uleb("content type"));
     forms.push(c.uleb("form"));
   }
+  // DWARF 5 §6.2.4.1 allows only forms that take bytes here; with one that takes none, a count
+  // (up to MAX_TABLE) of entries of up to 255 formats would loop for nothing.
+  for (const [k, form] of forms.entries()) {
+    if (form === C.DW_FORM_flag_present || form === C.DW_FORM_implicit_const) throw c.error(`line program: ${what} entry format ${k} has form 0x${form.toString(16)}, which takes no bytes`);
+  }
+  const countAt = c.pos;
   const count = c.uleb(`${what} count`);
-  if (count > MAX_TABLE) throw c.error(`line program: ${count} ${what}s`);
+  if (count > MAX_TABLE) throw c.error(`line program: ${count} ${what}s`, countAt);
+  if (count > 0 && formatCount === 0) throw c.error(`line program: ${count} ${what} entries with no entry format`, countAt);
+  // Every entry takes a byte at least: more entries than bytes left is a corrupt count.
+  if (count > c.remaining) throw c.error(`line program: ${count} ${what} entries in 0x${c.remaining.toString(16)} bytes`, countAt);
   const out: { path: FormValue | undefined; directory: number }[] = [];
   for (let i = 0; i < count; i++) {
     let path: FormValue | undefined;
