@@ -148,6 +148,26 @@ export function locateStructures(bytes: Uint8Array, sections: readonly SectionSp
       add("version", `${unit} version`, at + 4, 2);
       const version = u16(at + 4);
       add("header_length", `${unit} header_length`, version >= 5 ? at + 8 : at + 6, 4);
+      if (version >= 5) {
+        // DWARF 5 §6.2.4: after opcode_base's lengths, the directory then the file entry formats
+        // (a u8 count, ULEB pairs) and counts (ULEB): counts a reader loops over.
+        const opcodeBase = u8(at + 17);
+        let p = at + 18 + Math.max(0, opcodeBase - 1);
+        for (const table of ["directory", "file name"]) {
+          const formats = u8(p);
+          add("line-format-count", `${unit} ${table} entry format count`, p, 1);
+          p++;
+          for (let k = 0; k < formats; k++) {
+            add("line-form", `${unit} ${table} entry format ${k} form`, p + 1, 1);
+            p += 2;
+          }
+          add("line-count", `${unit} ${table} count`, p, 1);
+          // Entries follow; only the directory table's end is needed, so stop after the first table
+          // unless its count is 0.
+          if (u8(p) !== 0) break;
+          p++;
+        }
+      }
       at += 4 + length;
     }
   }
