@@ -18,6 +18,8 @@ export interface FunctionCode {
   readonly entry: number;
   readonly bytes: Uint8Array;
   readonly arch: CodeArch;
+  /** File offset of the first byte, so that an error can say where in the file the code is. */
+  readonly fileOffset?: number;
 }
 
 /** A direct or indirect call inside the function. */
@@ -93,7 +95,8 @@ export async function findRetSites(code: FunctionCode): Promise<RetSites> {
 /** A `malformed` error naming the function's entry and, when given, the offending instruction's offset and address. */
 function codeError(code: FunctionCode, offset: number | undefined, problem: string): GoxrayError {
   const at = offset === undefined ? "" : `${code.arch} instruction at +0x${offset.toString(16)} (0x${(code.entry + offset).toString(16)}) `;
-  return new GoxrayError("malformed", { file: code.file }, `function at 0x${code.entry.toString(16)}: ${at}${problem}`);
+  const place = code.fileOffset === undefined ? { file: code.file } : { file: code.file, offset: code.fileOffset + (offset ?? 0) };
+  return new GoxrayError("malformed", place, `function at 0x${code.entry.toString(16)}: ${at}${problem}`);
 }
 
 /**

@@ -133,7 +133,8 @@ export async function inspectFunction(binary: GoBinary, fn: GoFunction): Promise
 
 async function readBody(binary: GoBinary, fn: GoFunction, arch: CodeArch): Promise<{ facts: BodyFacts; entryProbeOffset: number; tlsRegister: string | undefined }> {
   const entry = fn.entry as number;
-  const code = { file: binary.name, entry, bytes: binary.elf.readAtAddress(entry, (fn.end as number) - entry, `code of ${fn.name}`), arch };
+  const bytes = binary.elf.readAtAddress(entry, (fn.end as number) - entry, `code of ${fn.name}`);
+  const code = { file: binary.name, entry, bytes, arch, fileOffset: binary.elf.fileOffsetOf(entry) ?? 0 };
   const sites = await findRetSites(code);
   const stackCheck = await findStackCheck(code);
   const pclntab = binary.pclntab();
