@@ -7,7 +7,7 @@
 // A failing case is minimised by dropping mutation steps that are not needed and written, as a
 // seed plus edits, to .cache/fuzz/crashers/ ready to move to test/fuzz/regressions/.
 //
-//   npx vitest run test/fuzz/fuzz-commands.test.ts      # FUZZ_CASES=120, part of the normal suite (~60 s when the machine is idle)
+//   npx vitest run test/fuzz/fuzz-commands.test.ts      # FUZZ_CASES=100, part of the normal suite (60–90 s)
 //   FUZZ_CASES=3000 npm run fuzz                         # a longer run
 //   FUZZ_SEED=7 FUZZ_ONLY=12,345 npm run fuzz            # replay cases of run seed 7
 //
@@ -31,7 +31,7 @@ const envNumber = (name: string, fallback: number): number => {
   return Number.isFinite(value) ? value : fallback;
 };
 
-const CASES = envNumber("FUZZ_CASES", 120);
+const CASES = envNumber("FUZZ_CASES", 100);
 const RUN_SEED = envNumber("FUZZ_SEED", 1);
 const CLI_EVERY = Math.max(1, envNumber("FUZZ_CLI_EVERY", 5));
 const WORKERS = Math.max(1, Math.min(envNumber("FUZZ_WORKERS", 2), availableParallelism()));
