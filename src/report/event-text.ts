@@ -1,3 +1,4 @@
+import { shownName } from "../bpftrace/shown-name.js";
 import type { GoValue, NamedValue, TraceEvent } from "../run/events.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -47,16 +48,16 @@ export function renderValueText(value: GoValue): string {
     case "func":
       return `0x${value.address.toString(16)}`;
     case "struct":
-      return `{${value.fields.map((f) => `${f.name}:${renderValueText(f.value)}`).join(" ")}}`;
+      return `{${value.fields.map((f) => `${shownName(f.name)}:${renderValueText(f.value)}`).join(" ")}}`;
     case "array":
       return `[${value.elems.map(renderValueText).join(" ")}]`;
     case "slice": {
       const shown = value.elems.length > 0 ? `[${value.elems.map(renderValueText).join(" ")}${value.elems.length < value.len ? " …" : ""}]` : "";
-      return `${value.type}(len=${value.len} cap=${value.cap})${shown}`;
+      return `${shownName(value.type)}(len=${value.len} cap=${value.cap})${shown}`;
     }
     case "interface": {
       if (value.dynamicType === "nil") return "nil";
-      const type = value.dynamicType ?? `type@0x${value.typeWord.toString(16)}`;
+      const type = value.dynamicType === undefined ? `type@0x${value.typeWord.toString(16)}` : shownName(value.dynamicType);
       return value.message?.kind === "string" ? `${type}(${renderValueText(value.message)})` : `${type}(0x${value.data.toString(16)})`;
     }
     case "map":
@@ -73,7 +74,7 @@ export function renderValueText(value: GoValue): string {
 }
 
 function renderNamed(values: readonly NamedValue[]): string {
-  return values.map((v) => `${v.name}=${renderValueText(v.value)}`).join(", ");
+  return values.map((v) => `${shownName(v.name)}=${renderValueText(v.value)}`).join(", ");
 }
 
 /** Results as Go shows them: one unnamed result alone, else `(name=value, …)`. */
@@ -115,12 +116,12 @@ export class EventTextRenderer {
     if (event.kind === "call") {
       const depth = this.depth.get(key) ?? 0;
       const args = renderNamed(event.args);
-      const inlined = event.inlinedIn === undefined ? "" : ` inlined in ${event.inlinedIn.caller} at ${event.inlinedIn.site}`;
+      const inlined = event.inlinedIn === undefined ? "" : ` inlined in ${shownName(event.inlinedIn.caller)} at ${shownName(event.inlinedIn.site)}`;
       if (event.inlinedIn === undefined) {
         this.depth.set(key, depth + 1);
         this.openCalls.set(callKey, [...(this.openCalls.get(callKey) ?? []), args]);
       }
-      return `${paint("dim", clock)} ${who} ${"  ".repeat(depth)}${paint("func", event.func)}(${args})${inlined}`;
+      return `${paint("dim", clock)} ${who} ${"  ".repeat(depth)}${paint("func", shownName(event.func))}(${args})${inlined}`;
     }
     const depth = Math.max(0, (this.depth.get(key) ?? 1) - 1);
     if (depth === 0) this.depth.delete(key);
@@ -130,6 +131,6 @@ export class EventTextRenderer {
     if (open !== undefined && open.length === 0) this.openCalls.delete(callKey);
     const results = event.results.length === 0 ? " returned" : ` = ${paint("result", renderResults(event.results))}`;
     const latency = event.latencyNs === undefined ? "" : `  ${formatLatency(event.latencyNs)}`;
-    return `${paint("dim", clock)} ${who} ${"  ".repeat(depth)}${paint("func", event.func)}(${args ?? "…"})${results}${latency}`;
+    return `${paint("dim", clock)} ${who} ${"  ".repeat(depth)}${paint("func", shownName(event.func))}(${args ?? "…"})${results}${latency}`;
   }
 }
