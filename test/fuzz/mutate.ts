@@ -348,6 +348,17 @@ export function planMutation(seed: Uint8Array, layout: ElfLayout, seedOfCase: nu
         return [{ description: `swap ${first.label} (file offset 0x${first.offset.toString(16)}) with ${second.label} (0x${second.offset.toString(16)})`, edits: [{ op: "write", offset: first.offset, bytes: b }, { op: "write", offset: second.offset, bytes: a }] }];
       },
     ],
+    [
+      3,
+      () => {
+        // Random bytes: the file replaced by a few KB of noise, sometimes behind a valid ELF ident
+        // so that the header reader goes further than the magic.
+        const length = Math.min(size - 1, 64 + below(4096));
+        const from = below(2) === 0 ? 16 : 0;
+        const bytes = Array.from({ length: Math.max(0, length - from) }, () => below(256));
+        return [{ description: `replaced by ${length} random bytes${from === 0 ? "" : " after the ELF ident"}`, edits: [{ op: "truncate", length }, { op: "write", offset: from, bytes }] }];
+      },
+    ],
   ];
   const totalWeight = kinds.reduce((sum, [w]) => sum + w, 0);
   const chooseKind = (): (() => MutationStep[]) => {
