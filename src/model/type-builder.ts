@@ -147,7 +147,12 @@ export class TypeBuilder {
           while (cursor.next() && cursor.depth > parentDepth) {
             if (cursor.depth !== parentDepth + 1) continue;
             if (cursor.tag !== C.DW_TAG_member) continue;
-            if (members.length >= MAX_FIELDS) break;
+            if (members.length >= MAX_FIELDS) {
+              // A struct cut short would be placed wrong without a word: it is unknown instead.
+              const tooBig = this.unknown(name, bytes, `struct ${name} has more than ${MAX_FIELDS} members`);
+              this.built.set(offset, tooBig);
+              return tooBig;
+            }
             const memberType = ref(C.DW_AT_type);
             const embedded = cursor.attr(C.DW_AT_go_embedded_field);
             members.push({ name: this.entryName(cursor) ?? "", offset: constant(cursor, C.DW_AT_data_member_location) ?? 0, type: memberType, isEmbedded: embedded?.kind === "flag" && embedded.value });
