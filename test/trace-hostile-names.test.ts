@@ -1,4 +1,4 @@
-// Injection safety, live: a calls sample built with uncompressed DWARF has, rewritten in place
+// Injection safety, live: a calls sample (Go 1.15 and 1.27) built with uncompressed DWARF has, rewritten in place
 // and at the same length (test/support/hostile-names.ts), the name of a traced function
 // (everywhere it is stored), two parameter names, a type name and a source file name, holding
 // quotes, a backslash, a newline, `}`, `%s`, `//`, `/*`, `*/` and a byte that is not UTF-8 (NUL
@@ -22,7 +22,8 @@ import { buildSample, requireToolchains } from "./support/samples.js";
 import { readScriptShape } from "./support/script-shape.js";
 
 const isRoot = process.getuid?.() === 0;
-const toolchain = requireToolchains().find((t) => t.version === "1.27");
+// Go 1.15 (stack ABI, DWARF 4, pclntab ver12) and 1.27 (register ABI, DWARF 5, ver120).
+const toolchains = requireToolchains().filter((t) => ["1.15", "1.27"].includes(t.version));
 const bpftraces = isRoot ? requireBpftraces() : [];
 const hasBpftool = spawnSync("bpftool", ["version"]).status === 0;
 
@@ -47,9 +48,9 @@ async function goxray(argv: readonly string[]): Promise<{ code: number; stdout: 
   return { code, stdout, stderr };
 }
 
-describe.skipIf(toolchain === undefined)("hostile names from the binary", () => {
+describe.each(toolchains.map((t) => [t.version, t] as const))("hostile names from the binary (Go %s)", (_version, toolchain) => {
   const scratch = mkdtempSync(join(tmpdir(), "goxray-hostile-"));
-  const original = toolchain === undefined ? "" : buildSample("calls", toolchain, "amd64", "nocompress");
+  const original = buildSample("calls", toolchain, "amd64", "nocompress");
   const hostile = join(scratch, "calls");
   const bytes = new Uint8Array(readFileSync(original === "" ? "/dev/null" : original));
   const layout = readElfLayout(bytes);
@@ -110,7 +111,7 @@ describe.skipIf(toolchain === undefined)("hostile names from the binary", () => 
     expect(shape.probes).toEqual(readScriptShape(control.stdout, "/x/calls").probes);
     // go tool nm's sizes on the unmodified binary: each probe is inside a traced function (or
     // runtime.morestack, which 0.17 scripts watch).
-    const nm = execFileSync(toolchain?.goBin ?? "go", ["tool", "nm", "-size", original], { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, GOTOOLCHAIN: "local" } });
+    const nm = execFileSync(toolchain.goBin, ["tool", "nm", "-size", original], { encoding: "utf8", maxBuffer: 64 << 20, env: { ...process.env, GOTOOLCHAIN: "local" } });
     const ranges = nm
       .split("\n")
       .map((l) => l.trim().split(/\s+/))
@@ -183,6 +184,6 @@ describe.skipIf(toolchain === undefined)("hostile names from the binary", () => 
       }
     }
     expect([...seen].sort()).toEqual([...names].sort());
-    process.stdout.write(`hostile names, bpftrace ${bpftrace.version} ${mode}: ${lines.length} lines, ${attached.length} uprobes on the file (expected ${expectedOffsets.length})\n`);
+    process.stdout.write(`hostile names, Go ${toolchain.version}, bpftrace ${bpftrace.version} ${mode}: ${lines.length} lines, ${attached.length} uprobes on the file (expected ${expectedOffsets.length})\n`);
   }, 60_000);
 });
