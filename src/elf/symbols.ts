@@ -26,11 +26,14 @@ export class SymbolTable {
     this.names = names;
     this.wordSize = wordSize;
     this.entrySize = wordSize === 8 ? 24 : 16;
+    // A size that is not whole entries is corrupt: say so, rather than answer from part of it.
+    const partial = entries.length % this.entrySize;
+    if (partial !== 0) throw entries.error(`symbol table of 0x${entries.length.toString(16)} bytes ends with a partial ${partial}-byte entry (entries are ${this.entrySize} bytes)`, entries.length - partial);
   }
 
-  /** Number of entries, the null symbol 0 included; a trailing partial entry is ignored. */
+  /** Number of entries, the null symbol 0 included. */
   get count(): number {
-    return Math.floor(this.entries.length / this.entrySize);
+    return this.entries.length / this.entrySize;
   }
 
   symbolAt(index: number): ElfSymbol {
