@@ -7,6 +7,7 @@ import { GoxrayError } from "../errors.js";
 import type { EventSink, RunningBackend } from "./backend.js";
 import { signalGroup, waitForClose } from "./process-group.js";
 import { decodeScriptLine, type ScriptDecoding } from "./script-events.js";
+import { onLines } from "./stream-lines.js";
 
 /** What the bpftrace backend runs. */
 interface BpftraceRun {
@@ -55,29 +56,17 @@ export function startBpftrace(run: BpftraceRun, sink: EventSink): RunningBackend
     () => clearTimeout(attachTimer),
   );
 
-  let pending = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      if (line === READY_MARKER) {
-        isReady = true;
-        markReady();
-        continue;
-      }
-      const event = decodeScriptLine(line, run.decoding);
-      if (event !== undefined) sink(event);
+  onLines(child.stdout, (line) => {
+    if (line === READY_MARKER) {
+      isReady = true;
+      markReady();
+      return;
     }
+    const event = decodeScriptLine(line, run.decoding);
+    if (event !== undefined) sink(event);
   });
-  let stderrPending = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (chunk: string) => {
-    stderrPending += chunk;
-    const lines = stderrPending.split("\n");
-    stderrPending = lines.pop() ?? "";
-    if (stderrLines.length < 50) stderrLines.push(...lines);
+  onLines(child.stderr, (line) => {
+    if (stderrLines.length < 50) stderrLines.push(line);
   });
   child.once("error", (err) => failReady(new GoxrayError("bpftrace", { file: run.command }, `cannot run bpftrace: ${err.message}`)));
 

@@ -9,6 +9,7 @@ import { CallMatcher } from "./call-matcher.js";
 import type { NamedValue } from "./events.js";
 import { signalGroup, waitForClose } from "./process-group.js";
 import { FetchPlan, MAX_ARRAY_ELEMENTS, MAX_FETCH_ARGS, planLocatedValues, planValues, tracefsRegister, type DecodeContext, type FetchedFields } from "./tracefs-fetch.js";
+import { onLines } from "./stream-lines.js";
 import { parseTraceLine } from "./tracefs-line.js";
 
 /** What the tracefs backend probes and how it reads the binary. */
@@ -160,34 +161,27 @@ export function startTracefs(run: TracefsRun, sink: EventSink): RunningBackend {
   reader = pipeReader;
   const closed = new Promise<void>((resolve) => pipeReader.once("close", () => resolve()));
   let isStopping = false;
-  let pending = "";
-  pipeReader.stdout.setEncoding("utf8");
-  pipeReader.stdout.on("data", (chunk: string) => {
-    pending += chunk;
-    const lines = pending.split("\n");
-    pending = lines.pop() ?? "";
-    for (const text of lines) {
-      const line = parseTraceLine(text);
-      const event = line === undefined ? undefined : byName.get(line.event);
-      if (line === undefined || event === undefined) continue;
-      const tgid = line.tgid ?? processOf(line.tid);
-      if (run.pid !== undefined && tgid !== undefined && tgid !== run.pid) continue;
-      const goidField = event.goid === undefined ? undefined : line.fields.get(event.goid);
-      const goid = typeof goidField === "bigint" ? Number(goidField) : undefined;
-      const values = event.decode(line.fields, { ...context, bias: line.ip - BigInt(event.address) });
-      const head = { func: event.func, pid: tgid ?? line.tid, tid: line.tid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
-      // Where RETs cannot read g (Go < 1.17 on amd64 keeps it in thread-local storage, which a
-      // fetch argument cannot reach), calls and returns are matched per thread.
-      const key = `${run.goroutineRegister === undefined || goid === undefined ? `t${line.tid}` : goid}/${event.func}`;
-      if (event.inlinedIn !== undefined) {
-        sink({ kind: "call", ...head, goid, args: values, inlinedIn: event.inlinedIn });
-      } else if (event.kind === "call") {
-        matcher.called(key, line.ns, goid);
-        sink({ kind: "call", ...head, goid, args: values });
-      } else {
-        const call = matcher.returned(key, line.ns);
-        sink({ kind: "return", ...head, goid: goid ?? call?.goid, results: values, latencyNs: call?.latencyNs });
-      }
+  onLines(pipeReader.stdout, (text) => {
+    const line = parseTraceLine(text);
+    const event = line === undefined ? undefined : byName.get(line.event);
+    if (line === undefined || event === undefined) return;
+    const tgid = line.tgid ?? processOf(line.tid);
+    if (run.pid !== undefined && tgid !== undefined && tgid !== run.pid) return;
+    const goidField = event.goid === undefined ? undefined : line.fields.get(event.goid);
+    const goid = typeof goidField === "bigint" ? Number(goidField) : undefined;
+    const values = event.decode(line.fields, { ...context, bias: line.ip - BigInt(event.address) });
+    const head = { func: event.func, pid: tgid ?? line.tid, tid: line.tid, ns: line.ns, wallMs: run.toWallMs(line.ns) };
+    // Where RETs cannot read g (Go < 1.17 on amd64 keeps it in thread-local storage, which a
+    // fetch argument cannot reach), calls and returns are matched per thread.
+    const key = `${run.goroutineRegister === undefined || goid === undefined ? `t${line.tid}` : goid}/${event.func}`;
+    if (event.inlinedIn !== undefined) {
+      sink({ kind: "call", ...head, goid, args: values, inlinedIn: event.inlinedIn });
+    } else if (event.kind === "call") {
+      matcher.called(key, line.ns, goid);
+      sink({ kind: "call", ...head, goid, args: values });
+    } else {
+      const call = matcher.returned(key, line.ns);
+      sink({ kind: "return", ...head, goid: goid ?? call?.goid, results: values, latencyNs: call?.latencyNs });
     }
   });
   const ended = closed.then(() => (isStopping ? undefined : "the reader of the tracing instance's trace_pipe ended"));
