@@ -368,8 +368,11 @@ function printContainer(b: PrintfBuilder, type: GoType, pointer: string, context
   b.text(")");
 }
 
-/** Element kinds whose values a slice's JSON carries as memory (--json): fixed-size numbers and addresses. */
-const SCALAR_ELEMENTS: ReadonlySet<GoType["kind"]> = new Set(["bool", "int", "int8", "int16", "int32", "int64", "uint", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "pointer", "unsafe.Pointer", "map", "chan", "func"]);
+/**
+ * Element kinds whose values a slice's JSON carries as memory (--json): fixed-size numbers and
+ * addresses. trace --run decodes the same set back (src/run/script-values.ts).
+ */
+export const SCALAR_ELEMENTS: ReadonlySet<GoType["kind"]> = new Set(["bool", "int", "int8", "int16", "int32", "int64", "uint", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "pointer", "unsafe.Pointer", "map", "chan", "func"]);
 
 /** A slice: its length, capacity and address; a []byte or []uint8 also its first bytes, and in JSON the first elements of other scalar slices. */
 function printSlice(b: PrintfBuilder, type: Extract<GoType, { kind: "slice" }>, pieces: PieceStream, context: PrintContext): void {

@@ -1,3 +1,4 @@
+import { SCALAR_ELEMENTS } from "../bpftrace/value-printer.js";
 import type { GoType } from "../model/go-type.js";
 import { goInteger, type GoValue, type NamedValue } from "./events.js";
 import { isJsonObject as isObject, type ExactJson, type ExactJsonObject as JsonObject } from "./exact-json.js";
@@ -124,8 +125,6 @@ function decodeFloat(type: string, size: number, json: ExactJson): GoValue | und
   return typeof bits === "string" && /^0x[0-9a-fA-F]+$/.test(bits) ? { kind: "float", type, value: floatFromBits(BigInt(bits), size) } : undefined;
 }
 
-const ELEMENT_KINDS = new Set(["bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "float32", "float64", "pointer", "unsafe.Pointer", "map", "chan", "func"]);
-
 /** A scalar slice element from its little-endian bytes (amd64 and arm64). */
 export function elementFromBytes(elem: GoType, bytes: Uint8Array): GoValue {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -169,7 +168,7 @@ function decodeSlice(type: Extract<GoType, { kind: "slice" }>, json: JsonObject)
     return { ...base, elems: [...bytesFromHex(bytes["hex"]).subarray(0, Math.max(0, len))].map((b): GoValue => ({ kind: "int", type: type.elem.name, value: b })) };
   }
   const elems = json["elems"];
-  if (isObject(elems) && typeof elems["hex"] === "string" && ELEMENT_KINDS.has(type.elem.kind)) {
+  if (isObject(elems) && typeof elems["hex"] === "string" && SCALAR_ELEMENTS.has(type.elem.kind)) {
     const memory = bytesFromHex(elems["hex"]);
     const size = type.elem.size;
     const values: GoValue[] = [];
