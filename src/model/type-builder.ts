@@ -48,8 +48,7 @@ export class TypeBuilder {
     const target = cursor.attrReference(C.DW_AT_type);
     name = this.dwarf.stringAttr(cursor, C.DW_AT_name);
     if (name === undefined) {
-      // A Go-syntax name for an entry the compiler left unnamed (never seen from Go; C types in cgo units).
-      name = tag !== C.DW_TAG_pointer_type ? "?" : target === undefined ? "unsafe.Pointer" : `*${this.nameAt(target, depth + 1)}`;
+      name = this.anonymousName(tag, target, depth);
     } else if (name.startsWith(".param") && tag === C.DW_TAG_typedef && target !== undefined && target !== offset) {
       // A shape function's type parameters are typedefs ".param0", ".param1" of the shape type
       // (DW_AT_go_dict_index, Go 1.19+); the shape ("go.shape.int") is what the body works on.
@@ -86,7 +85,7 @@ export class TypeBuilder {
     if (depth > MAX_DEPTH) return this.unknown("?", 0, `type nesting deeper than ${MAX_DEPTH}`);
     const cursor = this.cursorAt(offset);
     if (cursor === undefined) return this.unknown("?", 0, `no type entry at .debug_info+0x${offset.toString(16)}`);
-    const name = this.entryName(cursor) ?? this.anonymousName(cursor, depth);
+    const name = this.entryName(cursor) ?? this.anonymousName(cursor.tag, cursor.attrReference(C.DW_AT_type), depth);
     const size = constant(cursor, C.DW_AT_byte_size);
     const goKind = GO_KINDS[constant(cursor, C.DW_AT_go_kind) ?? 0];
     const ref = (at: number): DebugInfoOffset | undefined => cursor.attrReference(at);
@@ -234,10 +233,8 @@ export class TypeBuilder {
   }
 
   /** A Go-syntax name for an entry the compiler left unnamed (never seen from Go; C types in cgo units). */
-  private anonymousName(cursor: EntryCursor, depth: number): string {
-    const v = cursor.attr(C.DW_AT_type);
-    if (cursor.tag === C.DW_TAG_pointer_type) return v?.kind === "reference" && depth < MAX_DEPTH ? `*${this.nameOf(v.offset)}` : "unsafe.Pointer";
-    return "?";
+  private anonymousName(tag: number, target: DebugInfoOffset | undefined, depth: number): string {
+    return tag !== C.DW_TAG_pointer_type ? "?" : target === undefined ? "unsafe.Pointer" : `*${this.nameAt(target, depth + 1)}`;
   }
 
   private unknown(name: string, size: number, why: string): GoType {
