@@ -14,7 +14,8 @@ import type { TypeBuilder } from "./type-builder.js";
  * One function by its exact name without indexing the whole binary, for `check` and `trace`:
  * pclntab gives its entry; the unit whose PC ranges hold the entry is found from the unit roots
  * (the unit named after the function's package first: Go writes one unit per package); only that
- * unit is walked (and the one holding its abstract entry, when another does). Where it was inlined
+ * unit is walked (and the one holding its abstract entry, when another does). `files` is the
+ * caller's cache of line-table file names, kept across lookups so a unit's table is read once. Where it was inlined
  * comes from pclntab's inline trees, so the copies carry no DWARF entry (`trace --inlined` needs
  * those, and uses the full index).
  *
@@ -22,10 +23,10 @@ import type { TypeBuilder } from "./type-builder.js";
  * entry there, and Go 1.19 shortens bracketed names to `[...]`; the caller falls back to
  * FunctionIndex, which matches DWARF's names.
  */
-export function lookupFunction(pclntab: Pclntab, dwarf: DwarfData | undefined, types: TypeBuilder | undefined, name: string): GoFunction | undefined {
+export function lookupFunction(pclntab: Pclntab, dwarf: DwarfData | undefined, types: TypeBuilder | undefined, files: FileNames | undefined, name: string): GoFunction | undefined {
   const i = pclntab.findByName(name);
   if (i === undefined) return undefined;
-  if (dwarf === undefined || types === undefined || !dwarf.isPresent) return withCopiesOnDemand(pclntabFunction(pclntab, i, []), () => pclntabCopies(pclntab, name));
+  if (dwarf === undefined || types === undefined || files === undefined || !dwarf.isPresent) return withCopiesOnDemand(pclntabFunction(pclntab, i, []), () => pclntabCopies(pclntab, name));
   const entry = pclntab.entryAt(i);
   const unit = unitHolding(dwarf, entry, packageName(name));
   const body = unit === undefined ? undefined : subprogramAt(dwarf, unit, entry);
@@ -37,7 +38,7 @@ export function lookupFunction(pclntab: Pclntab, dwarf: DwarfData | undefined, t
   const declared = origin?.isAbstract === true ? origin : body;
   const abstractParams = new Map<number, ParamDraft>();
   for (const p of declared === body ? [] : declared.params) if (p.origin === undefined) abstractParams.set(p.offset, p);
-  const fn = toFunction(body, declared, abstractParams, [], "no", types, new FileNames(dwarf));
+  const fn = toFunction(body, declared, abstractParams, [], "no", types, files);
   return withCopiesOnDemand(withPclntabFacts(fn, pclntab, i), () => pclntabCopies(pclntab, name));
 }
 

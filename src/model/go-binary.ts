@@ -6,6 +6,7 @@ import { parseGoVersion, type GoVersion } from "../go/go-version.js";
 import { readPclntab, type Pclntab } from "../go/pclntab.js";
 import { DwarfData } from "../dwarf/dwarf-data.js";
 import { GoxrayError } from "../errors.js";
+import { FileNames } from "./dwarf-functions.js";
 import { FunctionIndex } from "./function-index.js";
 import { lookupFunction } from "./function-lookup.js";
 import type { GoFunction } from "./go-function.js";
@@ -24,6 +25,7 @@ export class GoBinary {
   private typeCache: TypeBuilder | undefined;
   private functionCache: FunctionIndex | undefined;
   private readonly lookups = new Map<string, GoFunction | null>();
+  private lookupFiles: FileNames | undefined;
 
   private constructor(elf: ElfFile) {
     this.elf = elf;
@@ -91,7 +93,8 @@ export class GoBinary {
     if (found === undefined) {
       const pclntab = this.pclntab();
       const dwarf = this.dwarf();
-      found = (pclntab === undefined ? undefined : lookupFunction(pclntab, dwarf.isPresent ? dwarf : undefined, dwarf.isPresent ? this.types() : undefined, name)) ?? this.functions().find(name) ?? null;
+      if (dwarf.isPresent) this.lookupFiles ??= new FileNames(dwarf);
+      found = (pclntab === undefined ? undefined : lookupFunction(pclntab, dwarf.isPresent ? dwarf : undefined, dwarf.isPresent ? this.types() : undefined, this.lookupFiles, name)) ?? this.functions().find(name) ?? null;
       this.lookups.set(name, found);
     }
     return found ?? undefined;
